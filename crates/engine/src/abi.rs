@@ -1,0 +1,692 @@
+//! Every export of the wasm module, in one place: the whole surface TypeScript sees.
+//!
+//! Conventions:
+//! - Functions return a status (0 = ok, see `error::Status`) or, for constructors, a
+//!   positive handle or a negated status. After a non-zero status, `mlp_last_error_ptr/len`
+//!   give a UTF-8 message. Nothing here panics on user input.
+//! - Matrices are row-major f32 buffers that TypeScript placed in wasm memory with
+//!   `mlp_alloc`; pointers and lengths are checked against the memory before use.
+//! - Networks and datasets live in handle tables; a handle carries a generation so a stale
+//!   handle is refused rather than aliasing a newer object.
+//! - Seeds are u64 split into two u32 (lo, hi) so JavaScript needs no BigInt.
+
+use core::arch::wasm32::memory_size;
+use std::alloc::{alloc, dealloc, Layout};
+
+use crate::activations::{apply_rows, derivative_at_input, softmax_jacobians, Act};
+use crate::dataset::{u8_statistics, Dataset};
+use crate::error::{Error, Result, Status};
+use crate::gemm::{gemm, gemm_reference, Epilogue, Strided};
+use crate::init::InitKind;
+use crate::loss::{mean_loss, output_gradient, LossKind, Regularization};
+use crate::network::{initialize, layout, Config, Network};
+use crate::optim::{Hyper, OptimizerKind};
+use crate::reference::RefNet;
+use crate::rng::Rng;
+
+// ---------------------------------------------------------------------------------------
+// Errors, memory and handles
+
+static mut LAST_ERROR: String = String::new();
+
+fn report(result: Result<()>) -> i32 {
+    match result {
+        Ok(()) => Status::Ok as i32,
+        Err(e) => {
+            unsafe { LAST_ERROR = e.message };
+            e.status as i32
+        }
+    }
+}
+
+fn report_handle(result: Result<i32>) -> i32 {
+    match result {
+        Ok(h) => h,
+        Err(e) => {
+            let status = e.status as i32;
+            unsafe { LAST_ERROR = e.message };
+            -status
+        }
+    }
+}
+
+/// The message of the last failed call.
+#[no_mangle]
+pub extern "C" fn mlp_last_error_ptr() -> *const u8 {
+    unsafe { LAST_ERROR.as_ptr() }
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_last_error_len() -> usize {
+    unsafe { LAST_ERROR.len() }
+}
+
+/// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
+#[no_mangle]
+pub extern "C" fn mlp_abi_version() -> i32 {
+    1
+}
+
+const ALIGN: usize = 16;
+
+/// Allocates `bytes` (16-byte aligned) for TypeScript to fill; 0 when memory runs out.
+#[no_mangle]
+pub extern "C" fn mlp_alloc(bytes: usize) -> *mut u8 {
+    match Layout::from_size_align(bytes.max(1), ALIGN) {
+        Ok(layout) => unsafe { alloc(layout) },
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_free(ptr: *mut u8, bytes: usize) {
+    if ptr.is_null() {
+        return;
+    }
+    if let Ok(layout) = Layout::from_size_align(bytes.max(1), ALIGN) {
+        unsafe { dealloc(ptr, layout) }
+    }
+}
+
+/// A slice over wasm memory, after checking that it lies inside the memory.
+fn slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    let bytes = len.checked_mul(core::mem::size_of::<T>());
+    let end = bytes.and_then(|b| (ptr as usize).checked_add(b));
+    let memory = memory_size(0) * 65536;
+    if ptr.is_null() || (ptr as usize) % core::mem::align_of::<T>() != 0 || end.map_or(true, |e| e > memory) {
+        return Err(Error::invalid(format!("{}: buffer at {} with {} elements is outside wasm memory", what, ptr as usize, len)));
+    }
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+fn slice_mut<'a, T>(ptr: *mut T, len: usize, what: &str) -> Result<&'a mut [T]> {
+    slice(ptr as *const T, len, what)?;
+    Ok(if len == 0 { &mut [] } else { unsafe { core::slice::from_raw_parts_mut(ptr, len) } })
+}
+
+fn product(a: usize, b: usize, what: &str) -> Result<usize> {
+    a.checked_mul(b).ok_or_else(|| Error::invalid(format!("{}: {} x {} overflows", what, a, b)))
+}
+
+struct Table<T> {
+    slots: Vec<Option<T>>,
+    generations: Vec<u16>,
+}
+
+impl<T> Table<T> {
+    const fn new() -> Self {
+        Table { slots: Vec::new(), generations: Vec::new() }
+    }
+
+    fn insert(&mut self, value: T) -> Result<i32> {
+        let index = match self.slots.iter().position(|s| s.is_none()) {
+            Some(i) => i,
+            None => {
+                if self.slots.len() >= 0xFFFF {
+                    return Err(Error::new(Status::OutOfMemory, "too many live objects (65535); dispose some"));
+                }
+                self.slots.try_reserve(1).map_err(|_| Error::oom("handle table", 0))?;
+                self.generations.try_reserve(1).map_err(|_| Error::oom("handle table", 0))?;
+                self.slots.push(None);
+                self.generations.push(0);
+                self.slots.len() - 1
+            }
+        };
+        self.slots[index] = Some(value);
+        let generation = (self.generations[index] & 0x7FFF) as i32;
+        Ok((generation << 16) | (index as i32 + 1))
+    }
+
+    fn index(&self, handle: i32) -> Result<usize> {
+        let index = (handle & 0xFFFF) as usize;
+        let generation = (handle >> 16) as u16;
+        if handle <= 0 || index == 0 || index > self.slots.len() || self.slots[index - 1].is_none() || self.generations[index - 1] & 0x7FFF != generation {
+            return Err(Error::new(Status::InvalidHandle, format!("handle {} does not name a live object (disposed?)", handle)));
+        }
+        Ok(index - 1)
+    }
+
+    fn get(&mut self, handle: i32) -> Result<&mut T> {
+        let i = self.index(handle)?;
+        Ok(self.slots[i].as_mut().unwrap())
+    }
+
+    fn remove(&mut self, handle: i32) -> Result<()> {
+        let i = self.index(handle)?;
+        self.slots[i] = None;
+        self.generations[i] = self.generations[i].wrapping_add(1);
+        Ok(())
+    }
+}
+
+static mut NETWORKS: Table<Network> = Table::new();
+static mut DATASETS: Table<Dataset> = Table::new();
+
+// The module is single-threaded: these accessors are the only way to the tables.
+fn networks() -> &'static mut Table<Network> {
+    unsafe { &mut NETWORKS }
+}
+
+fn datasets() -> &'static mut Table<Dataset> {
+    unsafe { &mut DATASETS }
+}
+
+fn act(code: i32, what: &str) -> Result<Act> {
+    Act::from_code(code).ok_or_else(|| Error::invalid(format!("{}: unknown activation code {}", what, code)))
+}
+
+fn loss_kind(code: i32) -> Result<LossKind> {
+    LossKind::from_code(code).ok_or_else(|| Error::invalid(format!("unknown loss code {}", code)))
+}
+
+fn regularization(code: i32, alpha: f32) -> Result<Regularization> {
+    if !alpha.is_finite() || alpha < 0.0 {
+        return Err(Error::invalid(format!("regularisation alpha must be finite and >= 0, got {}", alpha)));
+    }
+    Regularization::from_code(code, alpha).ok_or_else(|| Error::invalid(format!("unknown regularisation code {}", code)))
+}
+
+fn seed(lo: u32, hi: u32) -> u64 {
+    (hi as u64) << 32 | lo as u64
+}
+
+fn sizes_from(ptr: *const u32, len: usize) -> Result<Vec<usize>> {
+    let sizes = slice(ptr, len, "layer sizes")?;
+    if sizes.len() < 2 || sizes.iter().any(|&s| s == 0) {
+        return Err(Error::invalid("layer sizes must be [inputs, hidden…, outputs], all positive"));
+    }
+    Ok(sizes.iter().map(|&s| s as usize).collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Activations, losses and initialisers (the class API; not on the training hot path)
+
+/// out = act(x) for a rows x cols matrix (softmax row-wise).
+#[no_mangle]
+pub extern "C" fn mlp_activation_apply(code: i32, x: *const f32, rows: usize, cols: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let a = act(code, "activation")?;
+        let len = product(rows, cols, "activation input")?;
+        let x = slice(x, len, "activation input")?;
+        let out = slice_mut(out, len, "activation output")?;
+        out.copy_from_slice(x);
+        if cols > 0 {
+            apply_rows(a, out, cols);
+        }
+        Ok(())
+    })())
+}
+
+/// The derivative at x: element-wise (rows x cols), or for softmax the Jacobian of every
+/// row (rows x cols x cols).
+#[no_mangle]
+pub extern "C" fn mlp_activation_gradient(code: i32, x: *const f32, rows: usize, cols: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let a = act(code, "activation")?;
+        let len = product(rows, cols, "activation input")?;
+        let x = slice(x, len, "activation input")?;
+        if a == Act::Softmax {
+            let out = slice_mut(out, product(len, cols, "softmax Jacobians")?, "softmax Jacobians")?;
+            softmax_jacobians(x, cols, out);
+        } else {
+            derivative_at_input(a, x, slice_mut(out, len, "activation gradient")?);
+        }
+        Ok(())
+    })())
+}
+
+/// Mean data loss of predictions p against targets y (rows x cols each).
+#[no_mangle]
+pub extern "C" fn mlp_loss_value(code: i32, p: *const f32, y: *const f32, rows: usize, cols: usize, out: *mut f64) -> i32 {
+    report((|| {
+        let kind = loss_kind(code)?;
+        let len = product(rows, cols, "loss input")?;
+        let value = mean_loss(kind, slice(p, len, "predictions")?, slice(y, len, "targets")?, rows, cols);
+        slice_mut(out, 1, "loss output")?[0] = value;
+        Ok(())
+    })())
+}
+
+/// d mean loss / d p.
+#[no_mangle]
+pub extern "C" fn mlp_loss_gradient(code: i32, p: *const f32, y: *const f32, rows: usize, cols: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let kind = loss_kind(code)?;
+        let len = product(rows, cols, "loss input")?;
+        output_gradient(kind, slice(p, len, "predictions")?, slice(y, len, "targets")?, rows.max(1), cols.max(1), slice_mut(out, len, "loss gradient")?);
+        Ok(())
+    })())
+}
+
+/// The penalty of one weight matrix.
+#[no_mangle]
+pub extern "C" fn mlp_regularization_value(code: i32, alpha: f32, w: *const f32, len: usize, out: *mut f64) -> i32 {
+    report((|| {
+        let reg = regularization(code, alpha)?;
+        slice_mut(out, 1, "penalty output")?[0] = reg.value(slice(w, len, "weights")?);
+        Ok(())
+    })())
+}
+
+/// out = d penalty / d w.
+#[no_mangle]
+pub extern "C" fn mlp_regularization_gradient(code: i32, alpha: f32, w: *const f32, len: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let reg = regularization(code, alpha)?;
+        let out = slice_mut(out, len, "penalty gradient")?;
+        out.fill(0.0);
+        reg.add_gradient(slice(w, len, "weights")?, out);
+        Ok(())
+    })())
+}
+
+/// Initial parameters for the given widths, flat (W1, b1, W2, b2, …), as a network with the
+/// same seed would draw them.
+#[no_mangle]
+pub extern "C" fn mlp_initialize_parameters(kind: i32, seed_lo: u32, seed_hi: u32, sizes: *const u32, n_sizes: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let kind = InitKind::from_code(kind).ok_or_else(|| Error::invalid(format!("unknown initialisation code {}", kind)))?;
+        let (layers, count) = layout(&sizes_from(sizes, n_sizes)?)?;
+        initialize(kind, &mut Rng::new(seed(seed_lo, seed_hi)), &layers, slice_mut(out, count, "parameters")?);
+        Ok(())
+    })())
+}
+
+/// The number of parameters (weights and biases) of a network with these widths.
+#[no_mangle]
+pub extern "C" fn mlp_parameter_count(sizes: *const u32, n_sizes: usize) -> i32 {
+    report_handle((|| {
+        let (_, count) = layout(&sizes_from(sizes, n_sizes)?)?;
+        i32::try_from(count).map_err(|_| Error::oom("parameters", count.saturating_mul(4)))
+    })())
+}
+
+/// A seeded random permutation of 0..n (used to split data sets reproducibly).
+#[no_mangle]
+pub extern "C" fn mlp_permutation(seed_lo: u32, seed_hi: u32, n: usize, out: *mut u32) -> i32 {
+    report((|| {
+        let out = slice_mut(out, n, "permutation")?;
+        for (i, v) in out.iter_mut().enumerate() {
+            *v = i as u32;
+        }
+        Rng::new(seed(seed_lo, seed_hi)).shuffle(out);
+        Ok(())
+    })())
+}
+
+/// The index of the largest value of each row (first one on ties): class labels from
+/// probabilities.
+#[no_mangle]
+pub extern "C" fn mlp_argmax_rows(src: *const f32, rows: usize, cols: usize, out: *mut i32) -> i32 {
+    report((|| {
+        if cols == 0 {
+            return Err(Error::invalid("argmax needs at least one column"));
+        }
+        let src = slice(src, product(rows, cols, "argmax input")?, "argmax input")?;
+        let out = slice_mut(out, rows, "argmax output")?;
+        for (o, row) in out.iter_mut().zip(src.chunks_exact(cols)) {
+            let mut best = 0;
+            for (j, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = j;
+                }
+            }
+            *o = best as i32;
+        }
+        Ok(())
+    })())
+}
+
+// ---------------------------------------------------------------------------------------
+// Networks
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_network_create(
+    sizes: *const u32,
+    n_sizes: usize,
+    hidden: i32,
+    output: i32,
+    loss: i32,
+    reg: i32,
+    alpha: f32,
+    optimizer: i32,
+    eta: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    init: i32,
+    seed_lo: u32,
+    seed_hi: u32,
+) -> i32 {
+    report_handle((|| {
+        let cfg = Config {
+            sizes: sizes_from(sizes, n_sizes)?,
+            hidden: act(hidden, "hidden activation")?,
+            output: act(output, "output activation")?,
+            loss: loss_kind(loss)?,
+            reg: regularization(reg, alpha)?,
+            optimizer: OptimizerKind::from_code(optimizer).ok_or_else(|| Error::invalid(format!("unknown optimizer code {}", optimizer)))?,
+            hyper: hyper(eta, beta1, beta2, epsilon)?,
+        };
+        if cfg.hidden == Act::Softmax && cfg.sizes.len() > 2 {
+            return Err(Error::invalid("softmax is only supported as the output activation"));
+        }
+        let init = InitKind::from_code(init).ok_or_else(|| Error::invalid(format!("unknown initialisation code {}", init)))?;
+        let net = Network::new(cfg, init, seed(seed_lo, seed_hi))?;
+        networks().insert(net)
+    })())
+}
+
+fn hyper(eta: f32, beta1: f32, beta2: f32, epsilon: f32) -> Result<Hyper> {
+    let ok = eta.is_finite() && eta > 0.0 && (0.0..1.0).contains(&beta1) && (0.0..1.0).contains(&beta2) && epsilon.is_finite() && epsilon > 0.0;
+    if !ok {
+        return Err(Error::invalid(format!("bad optimizer settings: eta={} beta1={} beta2={} epsilon={}", eta, beta1, beta2, epsilon)));
+    }
+    Ok(Hyper { eta, beta1, beta2, epsilon })
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_network_free(h: i32) -> i32 {
+    report(networks().remove(h))
+}
+
+/// Changes the learning rate and Adam's constants (e.g. for a schedule).
+#[no_mangle]
+pub extern "C" fn mlp_network_set_hyper(h: i32, eta: f32, beta1: f32, beta2: f32, epsilon: f32) -> i32 {
+    report((|| {
+        let hp = hyper(eta, beta1, beta2, epsilon)?;
+        networks().get(h)?.cfg.hyper = hp;
+        Ok(())
+    })())
+}
+
+/// Which flat vector `mlp_network_read/write` address.
+fn vector(net: &mut Network, which: i32) -> Result<&mut Vec<f32>> {
+    match which {
+        0 => Ok(&mut net.params),
+        1 => Ok(&mut net.grads),
+        2 | 3 => {
+            if net.adam_m.len() != net.params.len() {
+                net.adam_m = crate::buffer::zeroed(net.params.len(), "Adam moments")?;
+                net.adam_v = crate::buffer::zeroed(net.params.len(), "Adam moments")?;
+            }
+            Ok(if which == 2 { &mut net.adam_m } else { &mut net.adam_v })
+        }
+        _ => Err(Error::invalid(format!("unknown vector {}", which))),
+    }
+}
+
+/// Copies a flat vector out: 0 parameters, 1 gradients, 2 Adam m, 3 Adam v.
+#[no_mangle]
+pub extern "C" fn mlp_network_read(h: i32, which: i32, out: *mut f32, len: usize) -> i32 {
+    report((|| {
+        let v = vector(networks().get(h)?, which)?;
+        if len != v.len() {
+            return Err(Error::shape(format!("expected {} values, got room for {}", v.len(), len)));
+        }
+        slice_mut(out, len, "read buffer")?.copy_from_slice(v);
+        Ok(())
+    })())
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_network_write(h: i32, which: i32, src: *const f32, len: usize) -> i32 {
+    report((|| {
+        let v = vector(networks().get(h)?, which)?;
+        if len != v.len() {
+            return Err(Error::shape(format!("expected {} values, got {}", v.len(), len)));
+        }
+        v.copy_from_slice(slice(src, len, "write buffer")?);
+        Ok(())
+    })())
+}
+
+/// Training state beyond the vectors: [t, rng0, rng1, rng2, rng3].
+#[no_mangle]
+pub extern "C" fn mlp_network_get_state(h: i32, out: *mut u32) -> i32 {
+    report((|| {
+        let net = networks().get(h)?;
+        let out = slice_mut(out, 5, "state")?;
+        out[0] = net.t;
+        out[1..].copy_from_slice(&net.rng.state());
+        Ok(())
+    })())
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_network_set_state(h: i32, src: *const u32) -> i32 {
+    report((|| {
+        let s = slice(src, 5, "state")?;
+        let rng = Rng::from_state([s[1], s[2], s[3], s[4]]).ok_or_else(|| Error::invalid("the generator state is all zero"))?;
+        let net = networks().get(h)?;
+        net.t = s[0];
+        net.rng = rng;
+        Ok(())
+    })())
+}
+
+fn check_width(net: &Network, d: usize) -> Result<()> {
+    if d != net.inputs() {
+        return Err(Error::shape(format!("input has {} columns but the network expects {}", d, net.inputs())));
+    }
+    Ok(())
+}
+
+/// Output probabilities for n rows of x (n x d) into out (n x outputs).
+#[no_mangle]
+pub extern "C" fn mlp_network_forward(h: i32, x: *const f32, n: usize, d: usize, out: *mut f32) -> i32 {
+    report((|| {
+        let net = networks().get(h)?;
+        check_width(net, d)?;
+        let x = slice(x, product(n, d, "input")?, "input")?;
+        let out = slice_mut(out, product(n, net.outputs(), "output")?, "output")?;
+        net.predict_proba(x, n, out)
+    })())
+}
+
+/// Mean loss (data + penalty) of n rows.
+#[no_mangle]
+pub extern "C" fn mlp_network_loss(h: i32, x: *const f32, y: *const f32, n: usize, d: usize, out: *mut f64) -> i32 {
+    report((|| {
+        let net = networks().get(h)?;
+        check_width(net, d)?;
+        let x = slice(x, product(n, d, "input")?, "input")?;
+        let y = slice(y, product(n, net.outputs(), "targets")?, "targets")?;
+        let value = net.loss(x, y, n)?;
+        slice_mut(out, 1, "loss output")?[0] = value;
+        Ok(())
+    })())
+}
+
+/// Forward + backward on one batch; the gradients are kept in the network.
+#[no_mangle]
+pub extern "C" fn mlp_network_gradients(h: i32, x: *const f32, y: *const f32, n: usize, d: usize, out_loss: *mut f64) -> i32 {
+    report((|| {
+        let net = networks().get(h)?;
+        check_width(net, d)?;
+        if n == 0 {
+            return Err(Error::invalid("a batch needs at least one row"));
+        }
+        let x = slice(x, product(n, d, "input")?, "input")?;
+        let y = slice(y, product(n, net.outputs(), "targets")?, "targets")?;
+        let value = net.compute_gradients(x, y, n)?;
+        slice_mut(out_loss, 1, "loss output")?[0] = value;
+        Ok(())
+    })())
+}
+
+/// Applies the kept gradients: 0 gradient descent, 1 Adam.
+#[no_mangle]
+pub extern "C" fn mlp_network_apply(h: i32, optimizer: i32) -> i32 {
+    report((|| {
+        let kind = OptimizerKind::from_code(optimizer).ok_or_else(|| Error::invalid(format!("unknown optimizer code {}", optimizer)))?;
+        networks().get(h)?.apply_gradients(kind)
+    })())
+}
+
+/// Draws the next epoch's order of n rows.
+#[no_mangle]
+pub extern "C" fn mlp_network_shuffle(h: i32, n: usize) -> i32 {
+    report(networks().get(h).and_then(|net| net.shuffle(n)))
+}
+
+/// Trains batches [first, first + count) of the current epoch on a dataset. Writes the sum
+/// of the batch losses and the number of batches done (also on divergence).
+#[no_mangle]
+pub extern "C" fn mlp_network_train(h: i32, data: i32, batch: usize, first: usize, count: usize, out_loss_sum: *mut f64, out_done: *mut u32) -> i32 {
+    report((|| {
+        let out_loss_sum = slice_mut(out_loss_sum, 1, "loss output")?;
+        let out_done = slice_mut(out_done, 1, "count output")?;
+        let data = datasets().get(data)?;
+        let net = networks().get(h)?;
+        let mut done = 0;
+        let result = net.train_batches(data, batch, first, count, &mut done);
+        out_done[0] = done as u32;
+        out_loss_sum[0] = *result.as_ref().unwrap_or(&f64::NAN);
+        result.map(|_| ())
+    })())
+}
+
+/// Mean loss (data + penalty) over a whole dataset.
+#[no_mangle]
+pub extern "C" fn mlp_network_dataset_loss(h: i32, data: i32, out: *mut f64) -> i32 {
+    report((|| {
+        let out = slice_mut(out, 1, "loss output")?;
+        let data = datasets().get(data)?;
+        let net = networks().get(h)?;
+        check_width(net, data.d)?;
+        if data.k != net.outputs() {
+            return Err(Error::shape(format!("dataset has {} targets per row but the network outputs {}", data.k, net.outputs())));
+        }
+        out[0] = net.loss(&data.x, &data.y, data.n)?;
+        Ok(())
+    })())
+}
+
+/// Output probabilities for every row of a dataset (n x outputs).
+#[no_mangle]
+pub extern "C" fn mlp_network_dataset_forward(h: i32, data: i32, out: *mut f32) -> i32 {
+    report((|| {
+        let data = datasets().get(data)?;
+        let net = networks().get(h)?;
+        check_width(net, data.d)?;
+        let out = slice_mut(out, product(data.n, net.outputs(), "output")?, "output")?;
+        net.predict_proba(&data.x, data.n, out)
+    })())
+}
+
+// ---------------------------------------------------------------------------------------
+// Datasets
+
+/// A zeroed dataset of n rows, d inputs and k targets; fill it through the pointers below
+/// or with the u8 helpers.
+#[no_mangle]
+pub extern "C" fn mlp_dataset_create(n: usize, d: usize, k: usize) -> i32 {
+    report_handle(Dataset::new(n, d, k).and_then(|ds| datasets().insert(ds)))
+}
+
+#[no_mangle]
+pub extern "C" fn mlp_dataset_free(h: i32) -> i32 {
+    report(datasets().remove(h))
+}
+
+/// Where the inputs (0) or targets (1) live, for TypeScript to copy into once; 0 on a bad
+/// handle. The pointer is valid until the next call that may allocate.
+#[no_mangle]
+pub extern "C" fn mlp_dataset_ptr(h: i32, which: i32) -> *mut f32 {
+    match datasets().get(h) {
+        Ok(ds) if which == 0 => ds.x.as_mut_ptr(),
+        Ok(ds) if which == 1 => ds.y.as_mut_ptr(),
+        Ok(_) => {
+            let _ = report(Err(Error::invalid(format!("unknown dataset buffer {}", which))));
+            core::ptr::null_mut()
+        }
+        Err(e) => {
+            let _ = report(Err(e));
+            core::ptr::null_mut()
+        }
+    }
+}
+
+/// Fills a dataset from 8-bit rows: x = (u·scale − mean[j]) · inv_std[j] for the source
+/// rows listed in `rows`, and one-hot targets from `labels` when it is not null.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_dataset_fill_u8(h: i32, src: *const u8, src_len: usize, labels: *const u8, rows: *const u32, scale: f32, mean: *const f32, inv_std: *const f32) -> i32 {
+    report((|| {
+        let ds = datasets().get(h)?;
+        let src = slice(src, src_len, "pixels")?;
+        let rows = slice(rows, ds.n, "row indices")?;
+        ds.fill_from_u8(src, rows, scale, slice(mean, ds.d, "means")?, slice(inv_std, ds.d, "inverse deviations")?)?;
+        if !labels.is_null() {
+            ds.fill_one_hot(slice(labels, src_len / ds.d, "labels")?, rows)?;
+        }
+        Ok(())
+    })())
+}
+
+/// Mean and standard deviation of u8 data times `scale`, globally or per feature (d wide).
+#[no_mangle]
+pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale: f32, per_feature: i32, mean: *mut f32, std: *mut f32) -> i32 {
+    report((|| {
+        if d == 0 || len % d != 0 || len == 0 {
+            return Err(Error::invalid(format!("{} bytes is not a positive whole number of rows of {}", len, d)));
+        }
+        u8_statistics(slice(src, len, "pixels")?, d, scale, per_feature != 0, slice_mut(mean, d, "means")?, slice_mut(std, d, "deviations")?);
+        Ok(())
+    })())
+}
+
+// ---------------------------------------------------------------------------------------
+// Test and benchmark hooks
+
+/// C = A·B with the SIMD kernel (reference = 0) or the plain loop (reference = 1), strides
+/// as in `gemm::Strided`. Lets the tests and the benchmark reach the kernel directly.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_test_gemm(m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
+    report((|| {
+        let a = Strided { data: slice(a, a_len, "A")?, rs: a_rs, cs: a_cs };
+        let b = Strided { data: slice(b, b_len, "B")?, rs: b_rs, cs: b_cs };
+        let fits = |s: &Strided, r: usize, c: usize| r == 0 || c == 0 || (r - 1).checked_mul(s.rs).and_then(|x| (c - 1).checked_mul(s.cs).and_then(|y| x.checked_add(y))).map_or(false, |end| end < s.data.len());
+        if !fits(&a, m, k) || !fits(&b, k, n) || ldc < n {
+            return Err(Error::shape("gemm operands do not cover the requested shape"));
+        }
+        let c = slice_mut(c, if m == 0 { 0 } else { (m - 1) * ldc + n }, "C")?;
+        let mut pack = Vec::new();
+        for _ in 0..repeats.max(1) {
+            if reference != 0 {
+                gemm_reference(m, n, k, a, b, c, ldc);
+            } else {
+                gemm(m, n, k, a, b, c, ldc, Epilogue::Store, &mut pack)?;
+            }
+        }
+        Ok(())
+    })())
+}
+
+/// The float64 reference network: mean loss and (if `grads` is not null) its gradients for
+/// flat float64 parameters, inputs and targets.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_reference_loss_and_gradients(sizes: *const u32, n_sizes: usize, hidden: i32, output: i32, loss: i32, reg: i32, alpha: f32, params: *const f64, x: *const f64, y: *const f64, n: usize, grads: *mut f64, out_loss: *mut f64) -> i32 {
+    report((|| {
+        let sizes = sizes_from(sizes, n_sizes)?;
+        let (layers, count) = layout(&sizes)?;
+        let net = RefNet { layers: &layers, hidden: act(hidden, "hidden activation")?, output: act(output, "output activation")?, loss: loss_kind(loss)?, reg: regularization(reg, alpha)? };
+        if n == 0 {
+            return Err(Error::invalid("a batch needs at least one row"));
+        }
+        let params = slice(params, count, "parameters")?;
+        let x = slice(x, product(n, sizes[0], "input")?, "input")?;
+        let y = slice(y, product(n, *sizes.last().unwrap(), "targets")?, "targets")?;
+        let grads = if grads.is_null() { None } else { Some(slice_mut(grads, count, "gradients")?) };
+        let value = net.loss_and_gradients(params, x, y, n, grads);
+        slice_mut(out_loss, 1, "loss output")?[0] = value;
+        Ok(())
+    })())
+}

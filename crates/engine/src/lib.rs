@@ -1,0 +1,21 @@
+//! mlp-engine: the numeric core of mlp-wasm, compiled to WebAssembly with SIMD128.
+//!
+//! Files, bottom up: `error` (status codes), `buffer` (fallible allocation), `rng` (seeded
+//! generator), `simd` (vector helpers and a vectorised exp), `gemm` (register-tiled matrix
+//! products), `activations`, `loss`, `optim`, `init` (parameter initialisers), `dataset`
+//! (resident training data), `network` (forward/backward/training), `reference` (a plain
+//! float64 network used only to check the float32 path), and `abi` (every export).
+
+pub mod abi;
+pub mod activations;
+pub mod buffer;
+pub mod dataset;
+pub mod error;
+pub mod gemm;
+pub mod init;
+pub mod loss;
+pub mod network;
+pub mod optim;
+pub mod reference;
+pub mod rng;
+pub mod simd;

@@ -1,0 +1,399 @@
+//! A fully connected network: parameters, forward and backward passes, and mini-batch
+//! training over a resident `Dataset`, all on float32 with the SIMD kernels.
+//!
+//! Parameters live in one flat vector (W1, b1, W2, b2, …; W row-major fan_in x fan_out), and
+//! so do their gradients and Adam's moments, so every optimizer is a single pass.
+//! Buffers for activations, deltas and packing grow to the largest batch once and are then
+//! reused: training allocates nothing per batch.
+
+use core::arch::wasm32::*;
+
+use crate::activations::{apply_rows, backprop_through, Act};
+use crate::buffer::{ensure_len, zeroed};
+use crate::dataset::Dataset;
+use crate::error::{Error, Result, Status};
+use crate::gemm::{gemm, Epilogue, Strided};
+use crate::init::{init_layer, InitKind};
+use crate::loss::{fused_softmax_ce, loss_sum, output_gradient, softmax_cross_entropy_rows, LossKind, Regularization};
+use crate::optim::{adam, gradient_descent, Hyper, OptimizerKind};
+use crate::rng::Rng;
+use crate::simd::{all_finite, splat, zip_inplace};
+
+/// Rows per chunk when evaluating large inputs: keeps a chunk's activations in L2.
+pub const EVAL_ROWS: usize = 128;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Layer widths: inputs, hidden…, outputs.
+    pub sizes: Vec<usize>,
+    pub hidden: Act,
+    pub output: Act,
+    pub loss: LossKind,
+    pub reg: Regularization,
+    pub optimizer: OptimizerKind,
+    pub hyper: Hyper,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Layer {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    /// Offsets of W and b in the flat parameter vector.
+    pub w: usize,
+    pub b: usize,
+}
+
+impl Layer {
+    fn w_len(&self) -> usize {
+        self.fan_in * self.fan_out
+    }
+}
+
+#[derive(Default)]
+struct Workspace {
+    rows: usize,
+    /// Outputs of layer l (1-based) at index l − 1, `rows x sizes[l]` each.
+    acts: Vec<Vec<f32>>,
+    /// Two delta buffers used in turn while walking back through the layers.
+    delta: [Vec<f32>; 2],
+    /// The gathered mini-batch.
+    xb: Vec<f32>,
+    yb: Vec<f32>,
+    pack: Vec<f32>,
+}
+
+pub struct Network {
+    pub cfg: Config,
+    pub layers: Vec<Layer>,
+    pub params: Vec<f32>,
+    pub grads: Vec<f32>,
+    pub adam_m: Vec<f32>,
+    pub adam_v: Vec<f32>,
+    /// Adam's step counter.
+    pub t: u32,
+    pub rng: Rng,
+    /// The current epoch's order of the training rows.
+    pub perm: Vec<u32>,
+    ws: Workspace,
+}
+
+/// Layer offsets for the given widths and the total parameter count.
+pub fn layout(sizes: &[usize]) -> Result<(Vec<Layer>, usize)> {
+    let mut layers = Vec::new();
+    let mut at = 0usize;
+    for pair in sizes.windows(2) {
+        let (fan_in, fan_out) = (pair[0], pair[1]);
+        let w_len = fan_in.checked_mul(fan_out).ok_or_else(|| Error::oom("weights", usize::MAX))?;
+        let w = at;
+        let b = w.checked_add(w_len).ok_or_else(|| Error::oom("weights", usize::MAX))?;
+        at = b.checked_add(fan_out).ok_or_else(|| Error::oom("weights", usize::MAX))?;
+        layers.push(Layer { fan_in, fan_out, w, b });
+    }
+    Ok((layers, at))
+}
+
+/// Draws every layer's initial parameters from `rng` into the flat vector.
+pub fn initialize(kind: InitKind, rng: &mut Rng, layers: &[Layer], params: &mut [f32]) {
+    for l in layers {
+        let (w, rest) = params[l.w..].split_at_mut(l.w_len());
+        init_layer(kind, rng, l.fan_in, l.fan_out, w, &mut rest[..l.fan_out]);
+    }
+}
+
+impl Network {
+    pub fn new(cfg: Config, init: InitKind, seed: u64) -> Result<Network> {
+        if cfg.sizes.len() < 2 || cfg.sizes.iter().any(|&s| s == 0) {
+            return Err(Error::invalid("layer sizes must be at least [inputs, outputs], all positive"));
+        }
+        let (layers, count) = layout(&cfg.sizes)?;
+        let mut params = zeroed(count, "parameters")?;
+        let grads = zeroed(count, "gradients")?;
+        let (adam_m, adam_v) = if cfg.optimizer == OptimizerKind::Adam {
+            (zeroed(count, "Adam moments")?, zeroed(count, "Adam moments")?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut rng = Rng::new(seed);
+        initialize(init, &mut rng, &layers, &mut params);
+        Ok(Network { cfg, layers, params, grads, adam_m, adam_v, t: 0, rng, perm: Vec::new(), ws: Workspace::default() })
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.cfg.sizes[0]
+    }
+
+    pub fn outputs(&self) -> usize {
+        *self.cfg.sizes.last().unwrap()
+    }
+
+    /// Grows the workspace to hold `rows` rows (only ever grows).
+    fn reserve_rows(&mut self, rows: usize) -> Result<()> {
+        if rows <= self.ws.rows && self.ws.acts.len() == self.layers.len() {
+            return Ok(());
+        }
+        let rows = rows.max(self.ws.rows);
+        let sizes = &self.cfg.sizes;
+        let outputs = sizes[sizes.len() - 1];
+        self.ws.acts.resize_with(self.layers.len(), Vec::new);
+        for (l, buf) in self.ws.acts.iter_mut().enumerate() {
+            ensure_len(buf, rows.saturating_mul(sizes[l + 1]), "activations")?;
+        }
+        let widest = sizes[1..].iter().copied().max().unwrap_or(1);
+        for d in self.ws.delta.iter_mut() {
+            ensure_len(d, rows.saturating_mul(widest), "deltas")?;
+        }
+        ensure_len(&mut self.ws.xb, rows.saturating_mul(sizes[0]), "batch inputs")?;
+        ensure_len(&mut self.ws.yb, rows.saturating_mul(outputs), "batch targets")?;
+        self.ws.rows = rows;
+        Ok(())
+    }
+
+    /// Makes sure Adam's moments exist (a network created for GD may still call `adam()`).
+    fn ensure_adam_state(&mut self) -> Result<()> {
+        if self.adam_m.len() != self.params.len() {
+            self.adam_m = zeroed(self.params.len(), "Adam moments")?;
+            self.adam_v = zeroed(self.params.len(), "Adam moments")?;
+        }
+        Ok(())
+    }
+
+    /// Forward pass of n rows of x. Each layer's output lands in the workspace; the output
+    /// layer is left *before* softmax (its logits) for `finish_output` to complete.
+    fn forward_layers(&mut self, x: &[f32], n: usize) -> Result<()> {
+        let last = self.layers.len() - 1;
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (before, after) = self.ws.acts.split_at_mut(l);
+            let input: &[f32] = if l == 0 { x } else { &before[l - 1][..n * layer.fan_in] };
+            let act = if l == last { self.cfg.output } else { self.cfg.hidden };
+            let act = if act.is_elementwise() { act } else { Act::Linear };
+            let w = &self.params[layer.w..layer.w + layer.w_len()];
+            let bias = &self.params[layer.b..layer.b + layer.fan_out];
+            gemm(
+                n,
+                layer.fan_out,
+                layer.fan_in,
+                Strided::row_major(input, layer.fan_in),
+                Strided::row_major(w, layer.fan_out),
+                &mut after[0][..n * layer.fan_out],
+                layer.fan_out,
+                Epilogue::BiasAct { bias, act },
+                &mut self.ws.pack,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Completes the output layer (softmax) and returns Σ of the data loss over the rows
+    /// when targets are given. Softmax + cross-entropy is computed from the logits.
+    fn finish_output(&mut self, y: Option<&[f32]>, n: usize) -> f64 {
+        let k = self.outputs();
+        let out = &mut self.ws.acts[self.layers.len() - 1][..n * k];
+        match y {
+            Some(y) if fused_softmax_ce(self.cfg.output, self.cfg.loss) => softmax_cross_entropy_rows(out, y, k),
+            _ => {
+                if self.cfg.output == Act::Softmax {
+                    apply_rows(Act::Softmax, out, k);
+                }
+                y.map_or(0.0, |y| loss_sum(self.cfg.loss, out, y, k))
+            }
+        }
+    }
+
+    /// The regularisation penalty over every weight matrix.
+    pub fn penalty(&self) -> f64 {
+        match self.cfg.reg {
+            Regularization::None => 0.0,
+            reg => self.layers.iter().map(|l| reg.value(&self.params[l.w..l.w + l.w_len()])).sum(),
+        }
+    }
+
+    /// Backward pass for the rows last sent forward; fills `grads` (data + penalty terms).
+    fn backward(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<()> {
+        let k = self.outputs();
+        let last = self.layers.len() - 1;
+        let p = &self.ws.acts[last][..n * k];
+        let (d0, d1) = self.ws.delta.split_at_mut(1);
+        let mut cur: &mut Vec<f32> = &mut d0[0];
+        let mut other: &mut Vec<f32> = &mut d1[0];
+        {
+            let dz = &mut cur[..n * k];
+            if fused_softmax_ce(self.cfg.output, self.cfg.loss) {
+                let inv_n = splat(1.0 / n as f32);
+                dz.copy_from_slice(p);
+                zip_inplace(dz, y, |p, y| f32x4_mul(f32x4_sub(p, y), inv_n));
+            } else {
+                output_gradient(self.cfg.loss, p, y, n, k, dz);
+                backprop_through(self.cfg.output, p, dz, k);
+            }
+        }
+        for l in (0..=last).rev() {
+            let layer = self.layers[l];
+            let dz = &cur[..n * layer.fan_out];
+            let input: &[f32] = if l == 0 { x } else { &self.ws.acts[l - 1][..n * layer.fan_in] };
+            let (gw, gb) = self.grads[layer.w..layer.b + layer.fan_out].split_at_mut(layer.w_len());
+            // dW = inputᵀ · dZ
+            gemm(
+                layer.fan_in,
+                layer.fan_out,
+                n,
+                Strided::transposed(input, layer.fan_in),
+                Strided::row_major(dz, layer.fan_out),
+                gw,
+                layer.fan_out,
+                Epilogue::Store,
+                &mut self.ws.pack,
+            )?;
+            // db = column sums of dZ
+            gb.fill(0.0);
+            for row in dz.chunks_exact(layer.fan_out) {
+                zip_inplace(gb, row, |a, b| f32x4_add(a, b));
+            }
+            let w = &self.params[layer.w..layer.w + layer.w_len()];
+            self.cfg.reg.add_gradient(w, gw);
+            if l > 0 {
+                // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output)
+                let below = &self.ws.acts[l - 1][..n * layer.fan_in];
+                gemm(
+                    n,
+                    layer.fan_in,
+                    layer.fan_out,
+                    Strided::row_major(dz, layer.fan_out),
+                    Strided::transposed(w, layer.fan_out),
+                    &mut other[..n * layer.fan_in],
+                    layer.fan_in,
+                    Epilogue::MulActDeriv { a: below, act: self.cfg.hidden },
+                    &mut self.ws.pack,
+                )?;
+                core::mem::swap(&mut cur, &mut other);
+            }
+        }
+        Ok(())
+    }
+
+    /// Output probabilities for n rows of x into `out` (n x outputs), in chunks.
+    pub fn predict_proba(&mut self, x: &[f32], n: usize, out: &mut [f32]) -> Result<()> {
+        let (d, k) = (self.inputs(), self.outputs());
+        self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
+        let mut r0 = 0;
+        while r0 < n {
+            let rows = EVAL_ROWS.min(n - r0);
+            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows)?;
+            self.finish_output(None, rows);
+            out[r0 * k..(r0 + rows) * k].copy_from_slice(&self.ws.acts[self.layers.len() - 1][..rows * k]);
+            r0 += rows;
+        }
+        Ok(())
+    }
+
+    /// Mean loss (data + penalty) over n rows, in chunks.
+    pub fn loss(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
+        let (d, k) = (self.inputs(), self.outputs());
+        self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
+        let mut total = 0.0;
+        let mut r0 = 0;
+        while r0 < n {
+            let rows = EVAL_ROWS.min(n - r0);
+            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows)?;
+            total += self.finish_output(Some(&y[r0 * k..(r0 + rows) * k]), rows);
+            r0 += rows;
+        }
+        Ok(total / n.max(1) as f64 + self.penalty())
+    }
+
+    /// Forward and backward on one batch; keeps the gradients and returns the mean loss.
+    pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
+        self.reserve_rows(n)?;
+        self.forward_layers(x, n)?;
+        let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
+        self.backward(x, y, n)?;
+        Ok(loss)
+    }
+
+    /// Applies the kept gradients with the given optimizer, unless a gradient is not finite
+    /// (then nothing changes and the caller reports divergence).
+    pub fn apply_gradients(&mut self, kind: OptimizerKind) -> Result<()> {
+        if !all_finite(&self.grads) {
+            return Err(Error::new(Status::Diverged, "a gradient is NaN or infinite; the weights were left unchanged"));
+        }
+        match kind {
+            OptimizerKind::GradientDescent => gradient_descent(&mut self.params, &self.grads, self.cfg.hyper.eta),
+            OptimizerKind::Adam => {
+                self.ensure_adam_state()?;
+                self.t = self.t.saturating_add(1);
+                adam(&mut self.params, &self.grads, &mut self.adam_m, &mut self.adam_v, self.cfg.hyper, self.t);
+            }
+        }
+        Ok(())
+    }
+
+    /// One optimisation step on one batch: the loss is checked before anything is updated.
+    fn step(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
+        self.forward_layers(x, n)?;
+        let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
+        if !loss.is_finite() {
+            return Err(Error::new(Status::Diverged, format!("the training loss became {}; the weights were left unchanged", loss)));
+        }
+        self.backward(x, y, n)?;
+        self.apply_gradients(self.cfg.optimizer)?;
+        Ok(loss)
+    }
+
+    /// A new random order of n training rows for the next epoch.
+    pub fn shuffle(&mut self, n: usize) -> Result<()> {
+        if self.perm.len() != n {
+            self.perm = zeroed(n, "shuffle order")?;
+        }
+        for (i, p) in self.perm.iter_mut().enumerate() {
+            *p = i as u32;
+        }
+        self.rng.shuffle(&mut self.perm);
+        Ok(())
+    }
+
+    /// Trains batches first..first+count of the current epoch order (the last batch may be
+    /// partial). Returns the sum of the batch losses; on divergence `done` tells how many
+    /// batches completed before the failing one.
+    pub fn train_batches(&mut self, data: &Dataset, batch: usize, first: usize, count: usize, done: &mut usize) -> Result<f64> {
+        *done = 0;
+        let (d, k) = (self.inputs(), self.outputs());
+        if data.d != d || data.k != k {
+            return Err(Error::shape(format!("dataset is {}→{} but the network is {}→{}", data.d, data.k, d, k)));
+        }
+        if self.perm.len() != data.n {
+            return Err(Error::invalid("the epoch order does not match the dataset: call shuffle first"));
+        }
+        if batch == 0 {
+            return Err(Error::invalid("batch size must be at least 1"));
+        }
+        self.reserve_rows(batch)?;
+        let mut xb = core::mem::take(&mut self.ws.xb);
+        let mut yb = core::mem::take(&mut self.ws.yb);
+        let mut total = 0.0;
+        let mut result = Ok(());
+        for bi in first..first + count {
+            let start = bi * batch;
+            if start >= data.n {
+                break;
+            }
+            let rows = batch.min(data.n - start);
+            for (r, &src) in self.perm[start..start + rows].iter().enumerate() {
+                let s = src as usize;
+                xb[r * d..(r + 1) * d].copy_from_slice(&data.x[s * d..(s + 1) * d]);
+                yb[r * k..(r + 1) * k].copy_from_slice(&data.y[s * k..(s + 1) * k]);
+            }
+            match self.step(&xb[..rows * d], &yb[..rows * k], rows) {
+                Ok(loss) => {
+                    total += loss;
+                    *done += 1;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.ws.xb = xb;
+        self.ws.yb = yb;
+        result.map(|_| total)
+    }
+}

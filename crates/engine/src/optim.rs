@@ -1,0 +1,78 @@
+//! Parameter updates, each one pass over the flat parameter vector.
+
+use core::arch::wasm32::*;
+
+use crate::simd::{load, splat, store};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    GradientDescent = 0,
+    Adam = 1,
+}
+
+impl OptimizerKind {
+    pub fn from_code(code: i32) -> Option<OptimizerKind> {
+        match code {
+            0 => Some(OptimizerKind::GradientDescent),
+            1 => Some(OptimizerKind::Adam),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hyper {
+    pub eta: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub epsilon: f32,
+}
+
+/// w −= η·g
+pub fn gradient_descent(w: &mut [f32], g: &[f32], eta: f32) {
+    let e = splat(eta);
+    let n = w.len() & !3;
+    let mut i = 0;
+    while i < n {
+        unsafe {
+            let v = f32x4_sub(load(w.as_ptr().add(i)), f32x4_mul(e, load(g.as_ptr().add(i))));
+            store(w.as_mut_ptr().add(i), v);
+        }
+        i += 4;
+    }
+    for j in n..w.len() {
+        w[j] -= eta * g[j];
+    }
+}
+
+/// One Adam step at step number `t` (1-based), written like PyTorch's implementation:
+/// m = β1 m + (1−β1) g; v = β2 v + (1−β2) g²; w −= (η/(1−β1ᵗ)) · m / (√v/√(1−β2ᵗ) + ε).
+pub fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: Hyper, t: u32) {
+    let bc1 = 1.0 - (h.beta1 as f64).powi(t as i32);
+    let bc2 = 1.0 - (h.beta2 as f64).powi(t as i32);
+    let step = (h.eta as f64 / bc1) as f32;
+    let inv_sqrt_bc2 = (1.0 / bc2.sqrt()) as f32;
+    let (b1, b2) = (splat(h.beta1), splat(h.beta2));
+    let (c1, c2) = (splat(1.0 - h.beta1), splat(1.0 - h.beta2));
+    let (vs, vi, ve) = (splat(step), splat(inv_sqrt_bc2), splat(h.epsilon));
+    let n = w.len() & !3;
+    let mut i = 0;
+    while i < n {
+        unsafe {
+            let gv = load(g.as_ptr().add(i));
+            let mv = f32x4_add(f32x4_mul(b1, load(m.as_ptr().add(i))), f32x4_mul(c1, gv));
+            let vv = f32x4_add(f32x4_mul(b2, load(v.as_ptr().add(i))), f32x4_mul(c2, f32x4_mul(gv, gv)));
+            let denom = f32x4_add(f32x4_mul(f32x4_sqrt(vv), vi), ve);
+            let wv = f32x4_sub(load(w.as_ptr().add(i)), f32x4_mul(vs, f32x4_div(mv, denom)));
+            store(m.as_mut_ptr().add(i), mv);
+            store(v.as_mut_ptr().add(i), vv);
+            store(w.as_mut_ptr().add(i), wv);
+        }
+        i += 4;
+    }
+    for j in n..w.len() {
+        m[j] = h.beta1 * m[j] + (1.0 - h.beta1) * g[j];
+        v[j] = h.beta2 * v[j] + (1.0 - h.beta2) * g[j] * g[j];
+        w[j] -= step * m[j] / (v[j].sqrt() * inv_sqrt_bc2 + h.epsilon);
+    }
+}

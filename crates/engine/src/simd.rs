@@ -1,0 +1,146 @@
+//! SIMD128 helpers shared by the kernels: slice loops with a padded tail, and a vectorised
+//! exp (Cephes-style range reduction and polynomial, ~1 ulp in range) because a scalar exp
+//! per element would cost more than the matrix products of a small layer.
+
+use core::arch::wasm32::*;
+
+#[inline(always)]
+pub fn splat(x: f32) -> v128 {
+    f32x4_splat(x)
+}
+
+#[inline(always)]
+pub unsafe fn load(p: *const f32) -> v128 {
+    v128_load(p as *const v128)
+}
+
+#[inline(always)]
+pub unsafe fn store(p: *mut f32, v: v128) {
+    v128_store(p as *mut v128, v)
+}
+
+/// Loads up to four values from `s`, padding with `pad`.
+#[inline(always)]
+pub fn load_partial(s: &[f32], pad: f32) -> v128 {
+    let mut t = [pad; 4];
+    t[..s.len()].copy_from_slice(s);
+    unsafe { load(t.as_ptr()) }
+}
+
+#[inline(always)]
+pub fn store_partial(s: &mut [f32], v: v128) {
+    let mut t = [0.0f32; 4];
+    unsafe { store(t.as_mut_ptr(), v) };
+    let n = s.len();
+    s.copy_from_slice(&t[..n]);
+}
+
+/// Horizontal sum of the four lanes.
+#[inline(always)]
+pub fn hsum(v: v128) -> f32 {
+    f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
+}
+
+/// `x[i] = f(x[i])` four lanes at a time.
+#[inline(always)]
+pub fn map_inplace(x: &mut [f32], f: impl Fn(v128) -> v128) {
+    let mut chunks = x.chunks_exact_mut(4);
+    for c in &mut chunks {
+        unsafe { store(c.as_mut_ptr(), f(load(c.as_ptr()))) };
+    }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let v = f(load_partial(rest, 0.0));
+        store_partial(rest, v);
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` four lanes at a time; all three have the same length.
+#[inline(always)]
+pub fn zip_map(out: &mut [f32], a: &[f32], b: &[f32], f: impl Fn(v128, v128) -> v128) {
+    let n = out.len();
+    assert!(a.len() == n && b.len() == n);
+    let full = n & !3;
+    let mut i = 0;
+    while i < full {
+        unsafe {
+            let v = f(load(a.as_ptr().add(i)), load(b.as_ptr().add(i)));
+            store(out.as_mut_ptr().add(i), v);
+        }
+        i += 4;
+    }
+    if full < n {
+        let v = f(load_partial(&a[full..], 0.0), load_partial(&b[full..], 0.0));
+        store_partial(&mut out[full..], v);
+    }
+}
+
+/// `x[i] = f(x[i], a[i])` four lanes at a time; `a` is at least as long as `x`.
+#[inline(always)]
+pub fn zip_inplace(x: &mut [f32], a: &[f32], f: impl Fn(v128, v128) -> v128) {
+    let n = x.len();
+    assert!(a.len() >= n);
+    let full = n & !3;
+    let mut i = 0;
+    while i < full {
+        unsafe {
+            let v = f(load(x.as_ptr().add(i)), load(a.as_ptr().add(i)));
+            store(x.as_mut_ptr().add(i), v);
+        }
+        i += 4;
+    }
+    if full < n {
+        let v = f(load_partial(&x[full..], 0.0), load_partial(&a[full..n], 0.0));
+        store_partial(&mut x[full..], v);
+    }
+}
+
+/// exp for four lanes. Inputs are clamped to [-87, 88] so the exponent arithmetic stays in
+/// range; below −87 the result is 0 (the true value is a denormal or less).
+#[inline(always)]
+pub fn exp_v(input: v128) -> v128 {
+    let x = f32x4_pmin(f32x4_pmax(input, splat(-87.0)), splat(88.0));
+    let n = f32x4_nearest(f32x4_mul(x, splat(core::f32::consts::LOG2_E)));
+    // ln 2 split in two so r = x - n ln2 keeps its low bits.
+    let r = f32x4_sub(f32x4_sub(x, f32x4_mul(n, splat(0.693_359_375))), f32x4_mul(n, splat(-2.121_944_4e-4)));
+    let mut p = splat(1.987_569_1e-4);
+    p = f32x4_add(f32x4_mul(p, r), splat(1.398_199_9e-3));
+    p = f32x4_add(f32x4_mul(p, r), splat(8.333_452e-3));
+    p = f32x4_add(f32x4_mul(p, r), splat(4.166_579_6e-2));
+    p = f32x4_add(f32x4_mul(p, r), splat(1.666_666_5e-1));
+    p = f32x4_add(f32x4_mul(p, r), splat(5.000_000_1e-1));
+    let r2 = f32x4_mul(r, r);
+    let y = f32x4_add(f32x4_add(f32x4_mul(p, r2), r), splat(1.0));
+    let pow2n = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    v128_and(f32x4_mul(y, pow2n), f32x4_ge(input, splat(-87.0)))
+}
+
+#[inline(always)]
+pub fn sigmoid_v(x: v128) -> v128 {
+    f32x4_div(splat(1.0), f32x4_add(splat(1.0), exp_v(f32x4_neg(x))))
+}
+
+/// tanh(x) = 2·sigmoid(2x) − 1: one exp, exact limits ±1, absolute error ~1e-7 near 0.
+#[inline(always)]
+pub fn tanh_v(x: v128) -> v128 {
+    let s = sigmoid_v(f32x4_add(x, x));
+    f32x4_sub(f32x4_add(s, s), splat(1.0))
+}
+
+/// A v128 that is NaN in some lane iff some lane of `v` is NaN or infinite (inf·0 = NaN).
+#[inline(always)]
+pub fn nonfinite_probe(v: v128) -> v128 {
+    f32x4_mul(v, splat(0.0))
+}
+
+/// True when every element is finite.
+pub fn all_finite(x: &[f32]) -> bool {
+    let mut acc = splat(0.0);
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        acc = f32x4_add(acc, nonfinite_probe(unsafe { load(c.as_ptr()) }));
+    }
+    let tail_ok = chunks.remainder().iter().all(|v| v.is_finite());
+    let s = hsum(acc);
+    tail_ok && s == 0.0
+}

@@ -1,0 +1,35 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { init } from '../../ts/index.js';
+import { gemm, randomArray, rng, worstRatio } from '../helpers/engine.js';
+
+beforeAll(() => init());
+
+// Shapes around the 6x8 tile and the 256-deep K block, including 1s and primes.
+const dims = [1, 3, 5, 6, 7, 8, 9, 13, 17];
+const shapes: [number, number, number][] = [];
+for (const m of dims) for (const n of dims) shapes.push([m, n, (m * 7 + n * 3) % 19 + 1]);
+shapes.push([64, 500, 784], [64, 10, 100], [33, 257, 300], [7, 9, 513], [2, 3, 0]);
+
+describe('SIMD GEMM against the scalar reference', () => {
+  const next = rng(42);
+  for (const [m, n, k] of shapes) {
+    it(`${m}x${k} · ${k}x${n} in all three layouts`, () => {
+      const A = randomArray(m * k, next);
+      const B = randomArray(k * n, next);
+      const layouts = [
+        // forward X·W: both row-major
+        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
+        // weight gradient Xᵀ·dZ: A stored k x m
+        { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
+        // dZ·Wᵀ: B stored n x k
+        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
+      ];
+      for (const { a, b } of layouts) {
+        const fast = gemm(m, n, k, a, b, false);
+        const ref = gemm(m, n, k, a, b, true);
+        expect(worstRatio(fast, ref, 1e-5 * Math.sqrt(k + 1), 1e-5)).toBeLessThanOrEqual(1);
+        if (k === 0) expect(Array.from(fast).every((v) => v === 0)).toBe(true);
+      }
+    });
+  }
+});

@@ -1,0 +1,76 @@
+// Direct access to the engine's test hooks (the float64 reference network and the raw
+// GEMM kernel) for the numerical tests.
+
+import { getEngine } from '../../ts/wasm/load.js';
+import { ACTIVATION_CODES, type ActivationName } from '../../ts/api/activations.js';
+import { LOSS_CODES, type LossName } from '../../ts/api/losses.js';
+import { parameterCount } from '../../ts/api/parameters.js';
+
+export interface RefConfig {
+  sizes: number[];
+  hidden: ActivationName;
+  output: ActivationName;
+  loss: LossName;
+  reg: null | 'l1' | 'l2';
+  alpha: number;
+}
+
+const REG = { l1: 1, l2: 2 } as const;
+
+/** Mean loss and gradients of the float64 reference network. */
+export function referenceLossAndGradients(cfg: RefConfig, params: Float64Array, x: Float64Array, y: Float64Array, n: number, withGrads = true): { loss: number; grads: Float64Array } {
+  const engine = getEngine();
+  const count = parameterCount(cfg.sizes);
+  return engine.scoped((s) => {
+    const grads = withGrads ? s.allocOf(Float64Array, count) : 0;
+    const out = s.allocOf(Float64Array, 1);
+    const status = engine.exports.mlp_reference_loss_and_gradients(
+      s.copyIn(Uint32Array.from(cfg.sizes)), cfg.sizes.length, ACTIVATION_CODES[cfg.hidden], ACTIVATION_CODES[cfg.output],
+      LOSS_CODES[cfg.loss], cfg.reg ? REG[cfg.reg] : 0, cfg.alpha, s.copyIn(params), s.copyIn(x), s.copyIn(y), n, grads, out,
+    );
+    engine.check(status, 'reference');
+    return { loss: engine.view(Float64Array, out, 1)[0], grads: withGrads ? s.copyOut(Float64Array, grads, count) : new Float64Array(0) };
+  });
+}
+
+export interface Strided {
+  data: Float32Array;
+  rs: number;
+  cs: number;
+}
+
+/** C (m x n) = A·B through the SIMD kernel or the scalar reference loop. */
+export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean, repeats = 1): Float32Array {
+  const engine = getEngine();
+  return engine.scoped((s) => {
+    const c = s.allocOf(Float32Array, m * n);
+    const status = engine.exports.mlp_test_gemm(m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, reference ? 1 : 0, repeats);
+    engine.check(status, 'gemm');
+    return s.copyOut(Float32Array, c, m * n);
+  });
+}
+
+/** A small deterministic generator for test data (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomArray(n: number, next: () => number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (next() * 2 - 1) * scale;
+  return out;
+}
+
+/** Largest |a − b| / (atol + rtol·|b|); ≤ 1 means within tolerance. */
+export function worstRatio(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
+  return worst;
+}

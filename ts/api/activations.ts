@@ -1,0 +1,127 @@
+// The activation classes of the report (section 1.2). The math runs in the engine; these
+// classes name the function, validate input and carry the code the engine knows it by.
+
+import { getEngine } from '../wasm/load.js';
+import { ValueError, describe } from './errors.js';
+import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
+
+/** Engine codes (crates/engine/src/activations.rs). */
+export const ACTIVATION_CODES = { relu: 0, sigmoid: 1, tanh: 2, linear: 3, softmax: 4 } as const;
+export type ActivationName = keyof typeof ACTIVATION_CODES;
+
+export abstract class Activation {
+  abstract readonly name: ActivationName;
+
+  get code(): number {
+    return ACTIVATION_CODES[this.name];
+  }
+
+  /** f(x), element-wise (softmax: row-wise). */
+  apply(x: MatrixLike): Matrix {
+    const where = `${this.constructor.name}.apply`;
+    const m = toMatrix(x, where, 'x', { finite: false });
+    const engine = getEngine(where);
+    return engine.scoped((s) => {
+      const px = s.copyIn(m.data);
+      const out = s.allocOf(Float32Array, m.data.length);
+      engine.check(engine.exports.mlp_activation_apply(this.code, px, m.rows, m.cols, out), where);
+      return new Matrix(m.rows, m.cols, s.copyOut(Float32Array, out, m.data.length));
+    });
+  }
+
+  /** The derivative at x: element-wise for most, per-row Jacobians for softmax. */
+  abstract gradient(x: MatrixLike): Matrix | Matrix[];
+
+  protected elementwiseGradient(x: MatrixLike): Matrix {
+    const where = `${this.constructor.name}.gradient`;
+    const m = toMatrix(x, where, 'x', { finite: false });
+    const engine = getEngine(where);
+    return engine.scoped((s) => {
+      const px = s.copyIn(m.data);
+      const out = s.allocOf(Float32Array, m.data.length);
+      engine.check(engine.exports.mlp_activation_gradient(this.code, px, m.rows, m.cols, out), where);
+      return new Matrix(m.rows, m.cols, s.copyOut(Float32Array, out, m.data.length));
+    });
+  }
+
+  toString(): string {
+    return `${this.constructor.name}()`;
+  }
+}
+
+/** max(0, x); derivative 1 for x > 0, else 0. */
+export class ReLU extends Activation {
+  readonly name = 'relu';
+  gradient(x: MatrixLike): Matrix {
+    return this.elementwiseGradient(x);
+  }
+}
+
+/** 1 / (1 + e^−x); derivative σ(x)(1 − σ(x)). */
+export class Sigmoid extends Activation {
+  readonly name = 'sigmoid';
+  gradient(x: MatrixLike): Matrix {
+    return this.elementwiseGradient(x);
+  }
+}
+
+/** tanh(x); derivative 1 − tanh²(x). */
+export class Tanh extends Activation {
+  readonly name = 'tanh';
+  gradient(x: MatrixLike): Matrix {
+    return this.elementwiseGradient(x);
+  }
+}
+
+/** The identity; derivative 1. */
+export class Linear extends Activation {
+  readonly name = 'linear';
+  gradient(x: MatrixLike): Matrix {
+    return this.elementwiseGradient(x);
+  }
+}
+
+/** Row-wise e^x / Σ e^x, shifted by the row maximum so huge logits stay finite. */
+export class Softmax extends Activation {
+  readonly name = 'softmax';
+
+  /** One k x k Jacobian per row: J[i][j] = p_i (δ_ij − p_j). */
+  gradient(x: MatrixLike): Matrix[] {
+    const where = 'Softmax.gradient';
+    const m = toMatrix(x, where, 'x', { finite: false });
+    const engine = getEngine(where);
+    const k = m.cols;
+    const all = engine.scoped((s) => {
+      const px = s.copyIn(m.data);
+      const out = s.allocOf(Float32Array, m.rows * k * k);
+      engine.check(engine.exports.mlp_activation_gradient(this.code, px, m.rows, k, out), where);
+      return s.copyOut(Float32Array, out, m.rows * k * k);
+    });
+    return Array.from({ length: m.rows }, (_, r) => new Matrix(k, k, all.slice(r * k * k, (r + 1) * k * k)));
+  }
+}
+
+/** An activation instance from its name (used by the model format and the CLI). */
+export function activationFromName(name: unknown, where: string, arg: string): Activation {
+  switch (name) {
+    case 'relu':
+      return new ReLU();
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'tanh':
+      return new Tanh();
+    case 'linear':
+      return new Linear();
+    case 'softmax':
+      return new Softmax();
+    default:
+      throw new ValueError(`${where}: ${arg} must be one of "relu", "sigmoid", "tanh", "linear", "softmax", got ${describe(name)}`);
+  }
+}
+
+export function checkActivation(value: unknown, where: string, arg: string): Activation {
+  if (!(value instanceof Activation)) {
+    throw new ValueError(`${where}: ${arg} must be an activation instance such as new ReLU(), got ${describe(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,142 @@
+// Training data resident in wasm memory. Copying it in happens once; every epoch then
+// gathers mini-batches inside the engine.
+
+import { getEngine } from '../wasm/load.js';
+import type { Engine } from '../wasm/engine.js';
+import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
+import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
+import { checkProbabilityRows } from './losses.js';
+
+const registry = typeof FinalizationRegistry !== 'undefined'
+  ? new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.exports.mlp_dataset_free(handle))
+  : null;
+
+export interface U8Source {
+  /** count x features bytes, row-major (e.g. MNIST pixels). */
+  pixels: Uint8Array;
+  /** count class labels. */
+  labels: Uint8Array;
+  features: number;
+}
+
+export interface U8Transform {
+  /** Multiplier applied first (1/255 normalises pixels to [0, 1]). */
+  scale: number;
+  /** Subtracted after scaling: one value per feature. */
+  mean: Float32Array;
+  /** Divided by after subtracting: one value per feature. */
+  std: Float32Array;
+}
+
+export class Dataset {
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+  private _handle: number;
+  private readonly engine: Engine;
+  private _labels: Int32Array | null;
+
+  private constructor(engine: Engine, handle: number, n: number, d: number, k: number, labels: Int32Array | null) {
+    this.engine = engine;
+    this._handle = handle;
+    this.n = n;
+    this.d = d;
+    this.k = k;
+    this._labels = labels;
+    registry?.register(this, { engine, handle }, this);
+  }
+
+  /** Inputs X (n x d) and targets Y (n x k) copied into the engine. */
+  static fromMatrices(X: MatrixLike, Y: MatrixLike, options: { where?: string; needProbabilities?: boolean } = {}): Dataset {
+    const where = options.where ?? 'Dataset.fromMatrices';
+    const x = toMatrix(X, where, 'X');
+    const y = toMatrix(Y, where, 'Y');
+    if (x.rows !== y.rows) {
+      throw new ShapeError(`${where}: X and Y must have the same number of rows, got ${x.rows} and ${y.rows}`);
+    }
+    if (options.needProbabilities) checkProbabilityRows(y, where, 'Y');
+    const engine = getEngine(where);
+    const handle = engine.checkHandle(engine.exports.mlp_dataset_create(x.rows, x.cols, y.cols), where);
+    // Views are taken right after the pointer is read: nothing allocates in between.
+    engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 0), x.data.length).set(x.data);
+    engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 1), y.data.length).set(y.data);
+    return new Dataset(engine, handle, x.rows, x.cols, y.cols, null);
+  }
+
+  /**
+   * Rows of 8-bit data (selected by `rows`) expanded to float32 inside the engine as
+   * (u·scale − mean) / std, with one-hot targets for `classes` classes.
+   */
+  static fromU8(source: U8Source, rows: Uint32Array, classes: number, transform: U8Transform, where = 'Dataset.fromU8'): Dataset {
+    const d = source.features;
+    if (source.pixels.length !== source.labels.length * d) {
+      throw new ShapeError(`${where}: pixels must hold labels.length x features = ${source.labels.length * d} bytes, got ${source.pixels.length}`);
+    }
+    if (transform.mean.length !== d || transform.std.length !== d) {
+      throw new ShapeError(`${where}: mean and std must have ${d} values, got ${transform.mean.length} and ${transform.std.length}`);
+    }
+    const invStd = transform.std.map((s) => (s > 0 ? 1 / s : 1));
+    const engine = getEngine(where);
+    const handle = engine.checkHandle(engine.exports.mlp_dataset_create(rows.length, d, classes), where);
+    try {
+      engine.scoped((s) => {
+        const status = engine.exports.mlp_dataset_fill_u8(handle, s.copyIn(source.pixels), source.pixels.length, s.copyIn(source.labels), s.copyIn(rows), transform.scale, s.copyIn(transform.mean), s.copyIn(invStd));
+        engine.check(status, where);
+      });
+    } catch (e) {
+      engine.exports.mlp_dataset_free(handle);
+      throw e;
+    }
+    const labels = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) labels[i] = source.labels[rows[i]];
+    return new Dataset(engine, handle, rows.length, d, classes, labels);
+  }
+
+  /** The engine handle; throws once disposed. */
+  get handle(): number {
+    if (this._handle === 0) throw new DisposedError('Dataset: this dataset was disposed; create a new one');
+    return this._handle;
+  }
+
+  get disposed(): boolean {
+    return this._handle === 0;
+  }
+
+  /** Class labels (argmax of the targets), e.g. for classification reports. */
+  get labels(): Int32Array {
+    if (!this._labels) {
+      const engine = this.engine;
+      const n = this.n;
+      this._labels = engine.scoped((s) => {
+        const out = s.allocOf(Int32Array, n);
+        engine.check(engine.exports.mlp_argmax_rows(engine.exports.mlp_dataset_ptr(this.handle, 1), n, this.k, out), 'Dataset.labels');
+        return s.copyOut(Int32Array, out, n);
+      });
+    }
+    return this._labels;
+  }
+
+  /** A copy of the inputs or targets as a Matrix (for inspection; not needed to train). */
+  toMatrices(): { X: Matrix; Y: Matrix } {
+    const X = this.engine.view(Float32Array, this.engine.exports.mlp_dataset_ptr(this.handle, 0), this.n * this.d).slice();
+    const Y = this.engine.view(Float32Array, this.engine.exports.mlp_dataset_ptr(this.handle, 1), this.n * this.k).slice();
+    return { X: new Matrix(this.n, this.d, X), Y: new Matrix(this.n, this.k, Y) };
+  }
+
+  dispose(): void {
+    if (this._handle === 0) return;
+    registry?.unregister(this);
+    this.engine.exports.mlp_dataset_free(this._handle);
+    this._handle = 0;
+  }
+
+  toString(): string {
+    return `Dataset(${this.n} rows, ${this.d} inputs, ${this.k} targets)`;
+  }
+}
+
+export function checkDataset(value: unknown, where: string, arg: string): Dataset {
+  if (!(value instanceof Dataset)) throw new ValueError(`${where}: ${arg} must be a Dataset, got ${describe(value)}`);
+  if (value.disposed) throw new DisposedError(`${where}: ${arg} was disposed`);
+  return value;
+}

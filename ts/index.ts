@@ -1,0 +1,30 @@
+// mlp-wasm: multi-layer perceptrons on a Rust/WebAssembly SIMD128 engine.
+// The public surface; everything here is re-exported from the modules that define it.
+
+export { init, initSync, isInitialized, type WasmSource } from './wasm/load.js';
+export { Matrix, type MatrixLike } from './api/matrix.js';
+export { Activation, ReLU, Sigmoid, Softmax, Tanh, Linear, type ActivationName } from './api/activations.js';
+export { Loss, CrossEntropyLoss, SquaredErrorLoss, type LossOptions, type LossGradient, type Regularization } from './api/losses.js';
+export { ParameterInitializer, type Initialization, type ParameterInitializerOptions } from './api/initializer.js';
+export { Dataset, type U8Source, type U8Transform } from './api/dataset.js';
+export {
+  FeedForwardNeuralNets,
+  type FeedForwardOptions,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  type History,
+  type OptimizerName,
+  type ValidationData,
+} from './api/network.js';
+export type { Parameters } from './api/parameters.js';
+export {
+  MlpError,
+  ShapeError,
+  ValueError,
+  DataFormatError,
+  NotInitializedError,
+  DisposedError,
+  DivergenceError,
+  OutOfMemoryError,
+} from './api/errors.js';

@@ -1,0 +1,74 @@
+// The typed shape of the engine's exports (crates/engine/src/abi.rs). Pointers and sizes
+// are plain numbers (wasm32: 32-bit); statuses are 0 for success.
+
+type Ptr = number;
+type Status = number;
+type Handle = number;
+
+export interface EngineExports {
+  memory: WebAssembly.Memory;
+  mlp_last_error_ptr(): Ptr;
+  mlp_last_error_len(): number;
+  mlp_abi_version(): number;
+  mlp_alloc(bytes: number): Ptr;
+  mlp_free(ptr: Ptr, bytes: number): void;
+
+  mlp_activation_apply(code: number, x: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_activation_gradient(code: number, x: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_loss_value(code: number, p: Ptr, y: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_loss_gradient(code: number, p: Ptr, y: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_regularization_value(code: number, alpha: number, w: Ptr, len: number, out: Ptr): Status;
+  mlp_regularization_gradient(code: number, alpha: number, w: Ptr, len: number, out: Ptr): Status;
+  mlp_initialize_parameters(kind: number, seedLo: number, seedHi: number, sizes: Ptr, nSizes: number, out: Ptr): Status;
+  mlp_parameter_count(sizes: Ptr, nSizes: number): number;
+  mlp_permutation(seedLo: number, seedHi: number, n: number, out: Ptr): Status;
+  mlp_argmax_rows(src: Ptr, rows: number, cols: number, out: Ptr): Status;
+
+  mlp_network_create(
+    sizes: Ptr, nSizes: number, hidden: number, output: number, loss: number, reg: number, alpha: number,
+    optimizer: number, eta: number, beta1: number, beta2: number, epsilon: number, init: number,
+    seedLo: number, seedHi: number,
+  ): Handle;
+  mlp_network_free(h: Handle): Status;
+  mlp_network_set_hyper(h: Handle, eta: number, beta1: number, beta2: number, epsilon: number): Status;
+  mlp_network_read(h: Handle, which: number, out: Ptr, len: number): Status;
+  mlp_network_write(h: Handle, which: number, src: Ptr, len: number): Status;
+  mlp_network_get_state(h: Handle, out: Ptr): Status;
+  mlp_network_set_state(h: Handle, src: Ptr): Status;
+  mlp_network_forward(h: Handle, x: Ptr, n: number, d: number, out: Ptr): Status;
+  mlp_network_loss(h: Handle, x: Ptr, y: Ptr, n: number, d: number, out: Ptr): Status;
+  mlp_network_gradients(h: Handle, x: Ptr, y: Ptr, n: number, d: number, outLoss: Ptr): Status;
+  mlp_network_apply(h: Handle, optimizer: number): Status;
+  mlp_network_shuffle(h: Handle, n: number): Status;
+  mlp_network_train(h: Handle, data: Handle, batch: number, first: number, count: number, outLossSum: Ptr, outDone: Ptr): Status;
+  mlp_network_dataset_loss(h: Handle, data: Handle, out: Ptr): Status;
+  mlp_network_dataset_forward(h: Handle, data: Handle, out: Ptr): Status;
+
+  mlp_dataset_create(n: number, d: number, k: number): Handle;
+  mlp_dataset_free(h: Handle): Status;
+  mlp_dataset_ptr(h: Handle, which: number): Ptr;
+  mlp_dataset_fill_u8(h: Handle, src: Ptr, srcLen: number, labels: Ptr, rows: Ptr, scale: number, mean: Ptr, invStd: Ptr): Status;
+  mlp_u8_statistics(src: Ptr, len: number, d: number, scale: number, perFeature: number, mean: Ptr, std: Ptr): Status;
+
+  mlp_test_gemm(
+    m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
+    b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
+  ): Status;
+  mlp_reference_loss_and_gradients(
+    sizes: Ptr, nSizes: number, hidden: number, output: number, loss: number, reg: number, alpha: number,
+    params: Ptr, x: Ptr, y: Ptr, n: number, grads: Ptr, outLoss: Ptr,
+  ): Status;
+}
+
+/** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
+export const ABI_VERSION = 1;
+
+/** Status codes of crates/engine/src/error.rs. */
+export const enum StatusCode {
+  Ok = 0,
+  InvalidArgument = 1,
+  OutOfMemory = 2,
+  InvalidHandle = 3,
+  Diverged = 4,
+  ShapeMismatch = 5,
+}
