@@ -28,3 +28,18 @@ export {
   DivergenceError,
   OutOfMemoryError,
 } from './api/errors.js';
+export { MODEL_FORMAT, MODEL_VERSION, type ModelFile } from './api/model-format.js';
+export { loadMnist, DatasetUnavailableError, MNIST_FILES, type LoadMnistOptions, type MnistData, type MnistSplit } from './data/mnist.js';
+export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js';
+export { parseIdx, checkPair, decodeIdxFile, type IdxFile, type IdxImages, type IdxLabels } from './data/idx.js';
+export { prepareMnist, imagesToMatrix, type PrepareOptions, type PreparedData, type Standardization } from './data/preprocess.js';
+export {
+  classificationReport,
+  confusionMatrix,
+  lineChartSvg,
+  confusionMatrixSvg,
+  barChartSvg,
+  runReportMarkdown,
+  runReportHtml,
+} from './report/index.js';
+export type { ClassificationReport, RunReport } from './report/index.js';

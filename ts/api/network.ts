@@ -5,13 +5,14 @@
 import { getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { StatusCode } from '../wasm/exports.js';
-import { Activation, Sigmoid, Softmax, checkActivation } from './activations.js';
+import { Activation, Sigmoid, Softmax, activationFromName, checkActivation } from './activations.js';
 import { Dataset, checkDataset } from './dataset.js';
-import { DisposedError, DivergenceError, ShapeError, ValueError, describe } from './errors.js';
+import { DisposedError, DivergenceError, OutOfMemoryError, ShapeError, ValueError, describe } from './errors.js';
 import { layerSizes, INIT_CODES, INITIALIZATIONS, type Initialization } from './initializer.js';
-import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows } from './losses.js';
+import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows, lossFromName } from './losses.js';
 import { Matrix, expectShape, toMatrix, type MatrixLike } from './matrix.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
+import { decodeModel, encodeBinary, encodeJson, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelSnapshot } from './model-format.js';
 import { checkOptions, inRange, oneOf, positiveFinite, positiveInteger, randomSeed, seedParts } from './validate.js';
 
 export type OptimizerName = 'gd' | 'adam';
@@ -150,6 +151,11 @@ export class FeedForwardNeuralNets {
     };
     if (config.hidden.name === 'softmax' && config.sizes.length > 2) {
       throw new ValueError(`${where}: g (the hidden activation) cannot be Softmax; use ReLU, Sigmoid, Tanh or Linear`);
+    }
+    const vectors = config.optimizer === 'adam' ? 4 : 2; // weights, gradients (+ Adam's two moments)
+    const bytes = parameterCount(config.sizes) * 4 * vectors;
+    if (bytes > 3 * 2 ** 30) {
+      throw new OutOfMemoryError(`${where}: a ${config.sizes.join('-')} network with ${config.optimizer} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of engine memory for its parameters alone; wasm32 memory is limited to 4 GiB`);
     }
     const [lo, hi] = seedParts(config.seed, where);
     this.config = Object.freeze(config);
@@ -362,6 +368,7 @@ export class FeedForwardNeuralNets {
 
   /** The epoch loop as a generator: it yields between chunks of batches. */
   private *trainSteps(epochs: number, options: TrainOptions, where: string): Generator<void, TrainResult> {
+    void this.handle; // a disposed network says so before anything else
     positiveInteger(epochs, where, 'epochs');
     const o = checkOptions(options, ['validationData', 'data', 'logEvery', 'onProgress', 'signal', 'learningRate'], where) as TrainOptions;
     const logEvery = positiveInteger(o.logEvery ?? 200, where, 'logEvery');
@@ -541,6 +548,81 @@ export class FeedForwardNeuralNets {
 
   writeState(state: Uint32Array, where: string): void {
     this.engine.scoped((s) => this.engine.check(this.engine.exports.mlp_network_set_state(this.handle, s.copyIn(state)), where));
+  }
+
+  /** Application data kept with the model by save() (e.g. the preprocessing used). */
+  metadata: Record<string, unknown> | undefined;
+
+  /**
+   * The whole network as one JSON-serialisable object: architecture, activations, loss,
+   * optimizer state (Adam's moments and step), generator state, history and weights.
+   * `FeedForwardNeuralNets.load()` restores it exactly, so training can resume bit for bit.
+   */
+  save(options: { metadata?: Record<string, unknown> } = {}): ModelFile {
+    return encodeJson(this.snapshot(options.metadata, 'FeedForwardNeuralNets.save'));
+  }
+
+  /** The same as save(), in a compact binary container (raw float32 instead of base64). */
+  saveBinary(options: { metadata?: Record<string, unknown> } = {}): Uint8Array {
+    return encodeBinary(this.snapshot(options.metadata, 'FeedForwardNeuralNets.saveBinary'));
+  }
+
+  /** A network from save() output (object or JSON text) or saveBinary() bytes. */
+  static load(model: ModelFile | string | Uint8Array | ArrayBuffer): FeedForwardNeuralNets {
+    const where = 'FeedForwardNeuralNets.load';
+    const { header: h, params, m, v, state } = decodeModel(model, where);
+    const sizes = h.architecture.sizes;
+    const net = new FeedForwardNeuralNets({
+      inputs: sizes[0], outputs: sizes[sizes.length - 1], hiddenLayers: sizes.slice(1, -1),
+      g: activationFromName(h.activations.hidden, where, 'activations.hidden'),
+      O: activationFromName(h.activations.output, where, 'activations.output'),
+      L: lossFromName(h.loss.type, { alpha: h.loss.alpha, regularization: h.loss.regularization }, where),
+      eta: h.optimizer.eta, optimizer: h.optimizer.type, initializationMethod: h.training.initializationMethod,
+      batchSize: h.training.batchSize, beta1: h.optimizer.beta1, beta2: h.optimizer.beta2, epsilon: h.optimizer.epsilon,
+      seed: h.training.seed,
+    });
+    try {
+      net.writeVector(0, params, where);
+      if (m && v) {
+        net.writeVector(2, m, where);
+        net.writeVector(3, v, where);
+      }
+      net.writeState(state, where);
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    net.iteration = h.training.iteration;
+    net.epochsTrained = h.training.epochsTrained;
+    net.history.iteration.push(...h.history.iteration);
+    net.history.trainLoss.push(...h.history.trainLoss);
+    net.history.valLoss.push(...h.history.valLoss);
+    net.metadata = h.metadata;
+    return net;
+  }
+
+  private snapshot(metadata: Record<string, unknown> | undefined, where: string): ModelSnapshot {
+    const c = this.config;
+    const state = this.readState();
+    const withMoments = c.optimizer === 'adam' || state[0] > 0;
+    const meta = metadata ?? this.metadata;
+    return {
+      header: {
+        format: MODEL_FORMAT,
+        version: MODEL_VERSION,
+        savedAt: new Date().toISOString(),
+        architecture: { sizes: [...c.sizes] },
+        activations: { hidden: c.hidden.name, output: c.output.name },
+        loss: { type: c.loss.name, alpha: c.loss.alpha, regularization: c.loss.regularization },
+        optimizer: { type: c.optimizer, eta: this.eta, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, t: state[0] },
+        training: { batchSize: c.batchSize, initializationMethod: c.initializationMethod, seed: c.seed, iteration: this.iteration, epochsTrained: this.epochsTrained, rngState: Array.from(state.subarray(1)) },
+        history: { iteration: [...this.history.iteration], trainLoss: [...this.history.trainLoss], valLoss: [...this.history.valLoss] },
+        ...(meta ? { metadata: meta } : {}),
+      },
+      params: this.readVector(0, where),
+      m: withMoments ? this.readVector(2, where) : null,
+      v: withMoments ? this.readVector(3, where) : null,
+    };
   }
 
   /** Frees the engine's memory for this network (and training data it copied in). */

@@ -1,0 +1,36 @@
+// Loading the engine: errors before init, idempotent init, overrides.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { init, initSync, isInitialized, Sigmoid, NotInitializedError, FeedForwardNeuralNets } from '../../ts/index.js';
+
+const wasmBytes = readFileSync(new URL('../../ts/wasm/mlp_engine.wasm', import.meta.url));
+
+describe('init', () => {
+  it('refuses to work before init and says to call init()', () => {
+    expect(isInitialized()).toBe(false);
+    expect(() => new Sigmoid().apply([[0]])).toThrow(NotInitializedError);
+    expect(() => new Sigmoid().apply([[0]])).toThrow(/await init\(\)/);
+    expect(() => new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [] })).toThrow(NotInitializedError);
+  });
+
+  it('rejects a module that is not the engine, and stays usable afterwards', async () => {
+    // A minimal valid wasm module with no exports.
+    const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+    await expect(init(empty)).rejects.toThrow(/not the mlp-wasm engine/);
+    expect(isInitialized()).toBe(false);
+  });
+
+  it('names the file when the wasm cannot be read', async () => {
+    await expect(init(new URL('file:///nonexistent/mlp_engine.wasm'))).rejects.toThrow(/nonexistent\/mlp_engine\.wasm/);
+  });
+
+  it('initSync from bytes works, and a second init is a no-op', async () => {
+    initSync(wasmBytes);
+    expect(isInitialized()).toBe(true);
+    const before = new Sigmoid().apply([[0, 2]]);
+    await init(); // no-op
+    initSync(new Uint8Array(8)); // no-op: already initialised, bytes never read
+    expect(new Sigmoid().apply([[0, 2]]).data).toEqual(before.data);
+    expect(before.get(0, 0)).toBeCloseTo(0.5, 7);
+  });
+});

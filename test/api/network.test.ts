@@ -1,0 +1,246 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  init, FeedForwardNeuralNets, ReLU, Tanh, Sigmoid, Softmax, Linear, SquaredErrorLoss, CrossEntropyLoss, Matrix, Dataset,
+  ShapeError, DisposedError, DivergenceError, OutOfMemoryError,
+} from '../../ts/index.js';
+import { getEngine } from '../../ts/wasm/load.js';
+import { rng } from '../helpers/engine.js';
+
+beforeAll(() => init());
+
+const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const XOR_Y = [[1, 0], [0, 1], [0, 1], [1, 0]];
+
+/** Two interleaved spirals, a classic problem a linear model cannot solve. */
+function spirals(n: number, seed: number) {
+  const next = rng(seed);
+  const X: number[][] = [];
+  const Y: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const cls = i % 2;
+    const t = (i / n) * 3 * Math.PI + 0.5;
+    const sign = cls ? -1 : 1;
+    X.push([sign * t * Math.cos(t) / 10 + (next() - 0.5) * 0.02, sign * t * Math.sin(t) / 10 + (next() - 0.5) * 0.02]);
+    Y.push(cls ? [0, 1] : [1, 0]);
+  }
+  return { X, Y, labels: Y.map((r) => r[1]) };
+}
+
+describe('FeedForwardNeuralNets', () => {
+  it('learns XOR to 100%', () => {
+    const net = new FeedForwardNeuralNets({ inputs: XOR_X, outputs: XOR_Y, hiddenLayers: [8], g: new Tanh(), optimizer: 'adam', eta: 0.05, batchSize: 4, seed: 1 });
+    net.train(400);
+    expect(Array.from(net.predict(XOR_X))).toEqual([0, 1, 1, 0]);
+    net.dispose();
+  });
+
+  it('learns two spirals to 100% with ReLU and Adam', () => {
+    const { X, Y, labels } = spirals(400, 7);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [64, 64], g: new ReLU(), optimizer: 'adam', eta: 0.01, batchSize: 32, seed: 2 });
+    net.train(300);
+    const pred = net.predict(X);
+    expect(pred.filter((p, i) => p === labels[i]).length).toBe(400);
+    net.dispose();
+  });
+
+  it('gives bit-identical weights and history for the same seed, different ones for another', () => {
+    const { X, Y } = spirals(200, 3);
+    const run = (seed: number) => {
+      const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [16, 9], g: new ReLU(), optimizer: 'adam', eta: 0.01, batchSize: 13, seed });
+      net.train(5, { validationData: [X, Y], logEvery: 7 });
+      const out = { w: net.parameters.W1.data, history: net.history };
+      net.dispose();
+      return out;
+    };
+    const a = run(5);
+    const b = run(5);
+    expect(a.w).toEqual(b.w);
+    expect(a.history).toEqual(b.history);
+    expect(run(6).w).not.toEqual(a.w);
+  });
+
+  it('handles odd shapes: batch of 1, no hidden layer, widths not multiples of 4 or 8, a partial last batch', () => {
+    const next = rng(1);
+    for (const hidden of [[], [1], [3], [7, 5], [9, 13, 2]]) {
+      const n = 11;
+      const X = Array.from({ length: n }, () => [next(), next(), next()]);
+      const Y = X.map((r) => [r[0] + r[1] > 1 ? 1 : 0, r[0] + r[1] > 1 ? 0 : 1, 0].map((v, i, a) => (i === 2 ? 0 : v)));
+      const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: hidden, batchSize: 4, seed: 1 });
+      const result = net.train(2);
+      expect(result.iterations).toBe(6); // 3 batches per epoch: 4 + 4 + 3
+      expect(net.evaluate([X[0]]).cols).toBe(3);
+      const p = net.forwardPropagation(X);
+      for (let r = 0; r < n; r++) expect(p.row(r).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+      const one = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: hidden, batchSize: 1, seed: 1 });
+      expect(one.train(1).iterations).toBe(n);
+      one.dispose();
+      net.dispose();
+    }
+  });
+
+  it('backPropagation returns gradients named like the parameters; gd applies W −= eta·g', () => {
+    const net = new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [3], eta: 0.5, seed: 4 });
+    const before = net.parameters;
+    const g = net.backPropagation(net.forwardPropagation(XOR_X), XOR_Y, XOR_X);
+    expect(Object.keys(g)).toEqual(['dW1', 'db1', 'dW2', 'db2']);
+    expect(g.dW1.shape).toEqual([2, 3]);
+    net.gradientDescent();
+    const after = net.parameters;
+    after.W1.data.forEach((w, i) => expect(w).toBeCloseTo(before.W1.data[i] - 0.5 * g.dW1.data[i], 6));
+    expect(net.t).toBe(0);
+    net.adam();
+    net.adam();
+    expect(net.t).toBe(2);
+    net.dispose();
+  });
+
+  it('records history every logEvery iterations with validation loss, and reports progress', () => {
+    const { X, Y } = spirals(100, 1);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [8], batchSize: 10, seed: 1 });
+    const seen: number[] = [];
+    const r = net.train(3, { validationData: { X, Y }, logEvery: 4, onProgress: (p) => { seen.push(p.iteration); expect(p.epochs).toBe(3); } });
+    expect(net.history.iteration).toEqual([4, 8, 12, 16, 20, 24, 28, 30]);
+    expect(net.history.valLoss).toHaveLength(8);
+    expect(r.finalValLoss).toBe(net.history.valLoss[7]);
+    expect(seen[seen.length - 1]).toBe(30);
+    expect(net.loss(X, Y)).toBeCloseTo(net.history.valLoss[7], 6);
+    net.dispose();
+  });
+
+  it('stops when onProgress returns false or the signal aborts', async () => {
+    const { X, Y } = spirals(100, 1);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [8], batchSize: 10, seed: 1 });
+    const r = net.train(5, { logEvery: 5, onProgress: (p) => p.iteration < 15 });
+    expect(r.stopped).toBe('callback');
+    expect(net.iteration).toBe(15);
+    const controller = new AbortController();
+    const done = net.trainAsync(100, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    const r2 = await done;
+    expect(r2.stopped).toBe('signal');
+    expect(r2.epochsCompleted).toBeLessThan(100);
+    net.dispose();
+  });
+
+  it('a learning-rate schedule changes eta per epoch', () => {
+    const net = new FeedForwardNeuralNets({ inputs: XOR_X, outputs: XOR_Y, hiddenLayers: [4], eta: 0.1, seed: 1 });
+    const seen: number[] = [];
+    net.train(3, { learningRate: (epoch) => { seen.push(epoch); return 0.1 / epoch; } });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(net.eta).toBeCloseTo(0.1 / 3, 10);
+    net.dispose();
+  });
+
+  it('trains from a resident Dataset and evaluates one', () => {
+    const { X, Y, labels } = spirals(200, 2);
+    const ds = Dataset.fromMatrices(X, Y);
+    expect(Array.from(ds.labels)).toEqual(labels);
+    const net = new FeedForwardNeuralNets({ inputs: ds, hiddenLayers: [32], g: new ReLU(), optimizer: 'adam', eta: 0.02, batchSize: 20, seed: 1 });
+    net.train(50);
+    expect(net.evaluate(ds).rows).toBe(200);
+    expect(net.loss(ds)).toBeCloseTo(net.loss(X, Y), 6);
+    net.dispose();
+    expect(ds.disposed).toBe(false); // not owned by the network
+    ds.dispose();
+  });
+
+  it('supports squared error with sigmoid or linear outputs (regression)', () => {
+    const X = Array.from({ length: 64 }, (_, i) => [i / 64]);
+    const Y = X.map(([x]) => [Math.sin(3 * x)]);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [16], g: new Tanh(), O: new Linear(), L: new SquaredErrorLoss(), optimizer: 'adam', eta: 0.01, batchSize: 16, seed: 1 });
+    net.train(300);
+    expect(net.loss(X, Y)).toBeLessThan(0.01);
+    net.dispose();
+  });
+});
+
+describe('errors', () => {
+  const make = (o: object) => () => new FeedForwardNeuralNets({ inputs: XOR_X, outputs: XOR_Y, hiddenLayers: [3], ...o });
+
+  it('names the argument, the expectation and the value', () => {
+    expect(make({ batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(make({ batchSize: 2.5 })).toThrow(/batchSize must be a positive integer, got 2.5/);
+    expect(make({ eta: 0 })).toThrow(/eta must be a finite number > 0, got 0/);
+    expect(make({ eta: NaN })).toThrow(/eta must be a finite number > 0, got NaN/);
+    expect(make({ bach_size: 4 })).toThrow(/unknown option "bach_size" \(did you mean "batchSize"\?\)/);
+    expect(make({ hiddenLayers: [3, 0] })).toThrow(/hiddenLayers\[1\] must be a positive integer, got 0/);
+    expect(make({ optimizer: 'sgd' })).toThrow(/optimizer must be one of "gd", "adam", got "sgd"/);
+    expect(make({ g: 'relu' })).toThrow(/g must be an activation instance/);
+    expect(make({ g: new Softmax() })).toThrow(/cannot be Softmax/);
+    expect(() => new FeedForwardNeuralNets({ inputs: [[1, 2], [3]], outputs: [[1], [0]], hiddenLayers: [] })).toThrow(ShapeError);
+    expect(() => new FeedForwardNeuralNets({ inputs: [[1, NaN]], outputs: [[1]], hiddenLayers: [] })).toThrow(/inputs must be finite, got NaN at row 0, column 1/);
+    expect(() => new FeedForwardNeuralNets({ inputs: [[1, 2]], outputs: [[1, 0], [0, 1]], hiddenLayers: [] })).toThrow(/same number of rows/);
+    expect(() => new FeedForwardNeuralNets({ inputs: [[1, 2]], outputs: [[3, 0]], hiddenLayers: [] })).toThrow(/probabilities/);
+    expect(() => new FeedForwardNeuralNets({ inputs: [], outputs: [], hiddenLayers: [] })).toThrow(/must not be empty/);
+  });
+
+  it('checks shapes against the network', () => {
+    const net = make({})();
+    expect(() => net.predict([[1, 2, 3]])).toThrow(/X must be n x 2, got 1 x 3/);
+    expect(() => net.backPropagation([[0.5, 0.5]], [[1, 0]], [[1, 2, 3]])).toThrow(ShapeError);
+    expect(() => net.gradientDescent()).toThrow(/call backPropagation/);
+    expect(() => net.train(0)).toThrow(/epochs must be a positive integer, got 0/);
+    expect(() => net.train(1, { logEvery: -1 })).toThrow(/logEvery/);
+    expect(() => net.train(1, { validationData: [[[1, 2, 3]], [[1, 0]]] })).toThrow(ShapeError);
+    expect(() => net.setParameters({ W1: [[1]] } as never)).toThrow(/parameters.W1 must be 2 x 3, got 1 x 1/);
+    net.dispose();
+  });
+
+  it('refuses to be used after dispose', () => {
+    const net = make({})();
+    net.dispose();
+    net.dispose(); // idempotent
+    expect(() => net.predict(XOR_X)).toThrow(DisposedError);
+    expect(() => net.train(1)).toThrow(DisposedError);
+    const ds = Dataset.fromMatrices(XOR_X, XOR_Y);
+    ds.dispose();
+    expect(() => new FeedForwardNeuralNets({ inputs: ds, hiddenLayers: [] })).toThrow(DisposedError);
+  });
+
+  it('stops on divergence at the failing iteration and keeps the last finite weights', () => {
+    const X = Array.from({ length: 32 }, (_, i) => [i * 1000, -i * 1000]);
+    const Y = X.map((_, i) => [i * 1e6]);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [8], g: new ReLU(), O: new Linear(), L: new SquaredErrorLoss(), eta: 10, batchSize: 8, seed: 1 });
+    let caught: unknown;
+    try {
+      net.train(50, { logEvery: 1 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(DivergenceError);
+    const err = caught as DivergenceError;
+    expect(err.message).toMatch(/diverged at epoch \d+, iteration \d+/);
+    expect(err.message).toMatch(/smaller learning rate/);
+    expect(err.iteration).toBe(net.iteration + 1);
+    const params = net.parameters;
+    for (const m of Object.values(params)) expect(m.data.every(Number.isFinite)).toBe(true);
+    expect(net.history.trainLoss.every(Number.isFinite)).toBe(true);
+    expect(net.history.iteration.length).toBe(net.iteration);
+    // Still usable afterwards.
+    expect(net.predict(X)).toHaveLength(32);
+    net.dispose();
+  });
+
+  it('turns a network too large for wasm32 into a clear error and keeps working', () => {
+    expect(() => new FeedForwardNeuralNets({ inputs: 100000, outputs: 10, hiddenLayers: [100000] })).toThrow(/at most 2\^28/);
+    // Within the parameter limit but beyond wasm32 memory: 4 vectors (weights, gradients and
+    // Adam's two moments) of ~1 GB each.
+    expect(() => new FeedForwardNeuralNets({ inputs: 20000, outputs: 10, hiddenLayers: [13000], optimizer: 'adam', seed: 1 })).toThrow(OutOfMemoryError);
+    // The engine itself answers an impossible allocation with a status, never a trap.
+    const engine = getEngine();
+    expect(engine.exports.mlp_dataset_create(200_000_000, 10, 1)).toBe(-2);
+    expect(engine.lastError()).toMatch(/out of memory allocating dataset inputs/);
+    const net = new FeedForwardNeuralNets({ inputs: XOR_X, outputs: XOR_Y, hiddenLayers: [3], seed: 1 });
+    expect(net.predict(XOR_X)).toHaveLength(4);
+    net.dispose();
+  });
+});
+
+it('Matrix round-trips and validates', () => {
+  const m = Matrix.from([[1, 2, 3], [4, 5, 6]]);
+  expect(m.shape).toEqual([2, 3]);
+  expect(m.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+  expect(() => new Matrix(2, 2, new Float32Array(3))).toThrow(/data must hold rows\*cols = 4/);
+  expect(String(new CrossEntropyLoss())).toContain('CrossEntropyLoss');
+  expect(String(new Sigmoid())).toBe('Sigmoid()');
+});
