@@ -1,0 +1,127 @@
+// mlp-wasm measured the same way as the peers: the reference network on the same synthetic
+// data (training samples/s at batch 64, inference at batch 1000), each product's GFLOP/s at
+// the network's real shapes, memory behaviour, and the report's full MNIST baseline.
+
+import { init, FeedForwardNeuralNets, Dataset, Matrix, loadMnist, prepareMnist } from '../ts/index.js';
+import { getEngine } from '../ts/wasm/load.js';
+import { syntheticMnistLike } from './lib/synthetic.js';
+import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE } from './lib/reference-net.js';
+import { summarize, timeIt, toRate, type Summary } from './lib/stats.js';
+
+export interface OursResult {
+  threads: number;
+  train: Summary;
+  inference: Summary;
+}
+
+export interface KernelResult {
+  name: string;
+  shape: string;
+  gflops: Summary;
+}
+
+export interface MemoryResult {
+  wasmBytesAfterFirstEpoch: number;
+  wasmBytesAfterLastEpoch: number;
+  peakRssBytes: number;
+}
+
+export interface BaselineResult {
+  epochs: number;
+  measuredEpochs: number;
+  seconds: number;
+  /** True when only some epochs were run and the time was scaled up (quick mode). */
+  estimated: boolean;
+  testAccuracy: number | null;
+}
+
+/** Builds the reference network; `threads` is passed on when above one. */
+function referenceNet(data: Dataset, threads: number): FeedForwardNeuralNets {
+  const options = { inputs: data, hiddenLayers: REFERENCE_LAYERS.slice(1, -1) as number[], batchSize: TRAIN_BATCH, eta: LEARNING_RATE, seed: 1 };
+  return new FeedForwardNeuralNets(threads > 1 ? ({ ...options, threads } as typeof options) : options);
+}
+
+export async function benchOurs(opts: { quick: boolean; threads: number }): Promise<OursResult> {
+  await init();
+  const n = opts.quick ? 3200 : 12_800;
+  const syn = syntheticMnistLike(n, 1);
+  const data = Dataset.fromMatrices(new Matrix(n, 784, syn.x), new Matrix(n, 10, syn.y));
+  const net = referenceNet(data, opts.threads);
+  const train = await timeIt(() => net.train(1), { warmup: 1, repeats: opts.quick ? 3 : 5 });
+  const batch = new Matrix(INFERENCE_BATCH, 784, syn.x.subarray(0, INFERENCE_BATCH * 784));
+  const infer = await timeIt(() => net.evaluate(batch), { warmup: 2, repeats: opts.quick ? 5 : 9, minSeconds: 0.2 });
+  net.dispose();
+  data.dispose();
+  return { threads: opts.threads, train: toRate(train.secondsPerCall, n), inference: toRate(infer.secondsPerCall, INFERENCE_BATCH) };
+}
+
+/** FLOPs of one training sample: forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ for every
+ *  layer but the first (the input needs no gradient). */
+export function trainFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS): number {
+  let macs = 0;
+  for (let l = 1; l < layers.length; l++) macs += layers[l - 1] * layers[l] * (l > 1 ? 3 : 2);
+  return 2 * macs;
+}
+
+/** GFLOP/s of each matrix product of one training step of the reference network. */
+export async function benchKernels(opts: { quick: boolean }): Promise<KernelResult[]> {
+  await init();
+  const engine = getEngine();
+  const b = TRAIN_BATCH;
+  const out: KernelResult[] = [];
+  const layers = REFERENCE_LAYERS;
+  for (let l = 1; l < layers.length; l++) {
+    const [fin, fout] = [layers[l - 1], layers[l]];
+    // [name, m, n, k, a rows-stride, a col-stride, a length, b rows-stride, b col-stride, b length]
+    const products: [string, number, number, number, number, number, number, number, number, number][] = [
+      [`forward X·W${l}`, b, fout, fin, fin, 1, b * fin, fout, 1, fin * fout],
+      [`weight grad Xᵀ·dZ${l}`, fin, fout, b, 1, fin, b * fin, fout, 1, b * fout],
+    ];
+    if (l > 1) products.push([`backward dZ${l}·W${l}ᵀ`, b, fin, fout, fout, 1, b * fout, 1, fout, fin * fout]);
+    for (const [name, m, n, k, ars, acs, alen, brs, bcs, blen] of products) {
+      const repeats = Math.max(1, Math.round((opts.quick ? 2e7 : 6e7) / (2 * m * n * k)));
+      const samples = engine.scoped((s) => {
+        const a = s.copyIn(new Float32Array(alen).map((_, i) => Math.sin(i)));
+        const bb = s.copyIn(new Float32Array(blen).map((_, i) => Math.cos(i)));
+        const c = s.allocOf(Float32Array, m * n);
+        const call = () => engine.check(engine.exports.mlp_test_gemm(m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, repeats), 'gemm');
+        // Warm up until V8 has tiered the module up to optimised code.
+        for (let w = 0; w < 3; w++) call();
+        const times: number[] = [];
+        for (let r = 0; r < (opts.quick ? 3 : 7); r++) {
+          const t = performance.now();
+          call();
+          times.push((performance.now() - t) / 1000);
+        }
+        return times.map((t) => (2 * m * n * k * repeats) / t / 1e9);
+      });
+      out.push({ name, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples) });
+    }
+  }
+  return out;
+}
+
+/** The report's baseline on real MNIST: 15 epochs, validation loss every 200 iterations. */
+export async function benchBaseline(opts: { quick: boolean; threads: number }): Promise<{ baseline: BaselineResult; memory: MemoryResult }> {
+  await init();
+  const engine = getEngine();
+  const data = prepareMnist(await loadMnist(), { seed: 0 });
+  const net = referenceNet(data.train, opts.threads);
+  const epochs = 15;
+  const measured = opts.quick ? 1 : epochs;
+  const start = performance.now();
+  net.train(1, { validationData: data.val!, logEvery: 200 });
+  const afterFirst = engine.memory.buffer.byteLength;
+  if (measured > 1) net.train(measured - 1, { validationData: data.val!, logEvery: 200 });
+  const seconds = (performance.now() - start) / 1000;
+  const afterLast = engine.memory.buffer.byteLength;
+  const predictions = net.predict(data.test);
+  const labels = data.test.labels;
+  const accuracy = measured === epochs ? predictions.filter((p, i) => p === labels[i]).length / labels.length : null;
+  net.dispose();
+  data.dispose();
+  return {
+    baseline: { epochs, measuredEpochs: measured, seconds: (seconds * epochs) / measured, estimated: measured < epochs, testAccuracy: accuracy },
+    memory: { wasmBytesAfterFirstEpoch: afterFirst, wasmBytesAfterLastEpoch: afterLast, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+  };
+}

@@ -1,0 +1,121 @@
+// npm run bench [-- --quick]: mlp-wasm and its peers measured in one sitting, as ratios.
+// Prints a table, writes bench/results.json and bench/RESULTS.md.
+
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, type OursResult } from './ours.js';
+import { benchTfjs } from './peers/tfjs.js';
+import { benchTorch } from './peers/python.js';
+import { measureSimdCeiling, bestCeiling } from './ceiling/measure.js';
+import { renderMarkdownTable, renderTextTable, formatNumber, type Cell } from './lib/table.js';
+import type { Summary } from './lib/stats.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const unknown = args.filter((a) => a !== '--quick' && a !== '--no-python');
+if (unknown.length) {
+  console.error(`bench: unknown argument ${unknown[0]} (use --quick, --no-python)`);
+  process.exit(2);
+}
+const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const started = Date.now();
+
+log(`bench: ${quick ? 'quick' : 'full'} run on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, Node ${process.version}`);
+log('bench: SIMD128 ceiling…');
+const ceiling = await measureSimdCeiling({ quick });
+const peak = bestCeiling(ceiling);
+log('bench: mlp-wasm kernels…');
+const kernels = await benchKernels({ quick });
+const ours: OursResult[] = [];
+for (const threads of [...new Set([1, cores])]) {
+  log(`bench: mlp-wasm, ${threads} thread(s)…`);
+  try {
+    ours.push(await benchOurs({ quick, threads }));
+  } catch (e) {
+    log(`bench: mlp-wasm with ${threads} threads failed: ${(e as Error).message}`);
+  }
+}
+log('bench: TensorFlow.js wasm…');
+const tfWasm = await benchTfjs({ backend: 'wasm', quick });
+log('bench: TensorFlow.js cpu…');
+const tfCpu = await benchTfjs({ backend: 'cpu', quick });
+const torch = args.includes('--no-python') ? { result: null, reason: 'skipped (--no-python)' } : (log('bench: PyTorch (native reference)…'), await benchTorch({ quick }));
+const one = ours.find((o) => o.threads === 1)!;
+const all = ours.find((o) => o.threads === cores) ?? one;
+log('bench: the report\'s MNIST baseline…');
+const { baseline, memory } = await benchBaseline({ quick, threads: all.threads });
+
+const range = (s: Summary) => `${formatNumber(s.median)} (${formatNumber(s.min)}–${formatNumber(s.max)})`;
+const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(1)}x`;
+
+const throughputHeaders = ['engine', 'threads', 'train samples/s (batch 64)', 'vs ours 1 thread', 'inference samples/s (batch 1000)', 'vs ours 1 thread'];
+const throughputRows: Cell[][] = [
+  ...ours.map((o) => [`mlp-wasm`, o.threads, range(o.train), ratio(o.train, one.train), range(o.inference), ratio(o.inference, one.inference)]),
+  [`TensorFlow.js ${tfWasm.version} wasm (manual step)`, tfWasm.threads, range(tfWasm.trainStep), ratio(tfWasm.trainStep, one.train), range(tfWasm.inference), ratio(tfWasm.inference, one.inference)],
+  [`TensorFlow.js ${tfWasm.version} wasm (model.fit)`, tfWasm.threads, range(tfWasm.trainFit), ratio(tfWasm.trainFit, one.train), null, null],
+  [`TensorFlow.js ${tfCpu.version} cpu (manual step)`, tfCpu.threads, range(tfCpu.trainStep), ratio(tfCpu.trainStep, one.train), range(tfCpu.inference), ratio(tfCpu.inference, one.inference)],
+  ...(torch.result?.results ?? []).map((p) => [`PyTorch ${torch.result!.version} (native, not wasm)`, p.threads, range(p.train), ratio(p.train, one.train), range(p.inference), ratio(p.inference, one.inference)] as Cell[]),
+];
+const speedup = [
+  ['mlp-wasm 1 thread vs TF.js wasm manual step', ratio(one.train, tfWasm.trainStep)],
+  ['mlp-wasm 1 thread vs TF.js wasm model.fit', ratio(one.train, tfWasm.trainFit)],
+  [`mlp-wasm ${all.threads} threads vs 1 thread (training)`, ratio(all.train, one.train)],
+  ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread)', ratio(one.inference, tfWasm.inference)],
+  [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample)`, `${((one.train.median * trainFlopsPerSample()) / (peak.gflops * 1e9) * 100).toFixed(0)}%`],
+];
+const kernelHeaders = ['product', 'shape', 'GFLOP/s', '% of ceiling'];
+const kernelRows: Cell[][] = kernels.map((k) => [k.name, k.shape, range(k.gflops), `${((k.gflops.median / peak.gflops) * 100).toFixed(0)}%`]);
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const baselineLine = `The report's baseline (784-500-250-100-10, sigmoid, GD 0.01, batch 64, 15 epochs of 50,000 images, validation loss every 200 iterations, ${all.threads} thread(s)): ${baseline.seconds.toFixed(1)} s${baseline.estimated ? ` (estimated from ${baseline.measuredEpochs} measured epoch)` : ''}${baseline.testAccuracy !== null ? `, test accuracy ${(baseline.testAccuracy * 100).toFixed(2)}%` : ''}. The original report took about 44 minutes on an 8-core CPU.`;
+const memoryLine = `Memory: wasm memory ${mb(memory.wasmBytesAfterFirstEpoch)} after the first epoch and ${mb(memory.wasmBytesAfterLastEpoch)} after the last (${memory.wasmBytesAfterFirstEpoch === memory.wasmBytesAfterLastEpoch ? 'no growth' : 'it grew'}); peak process RSS ${mb(memory.peakRssBytes)}.`;
+
+const text = [
+  '',
+  renderTextTable(throughputHeaders, throughputRows),
+  '',
+  renderTextTable(['comparison', 'ratio'], speedup),
+  '',
+  renderTextTable(kernelHeaders, kernelRows),
+  `SIMD128 ceiling (one thread): ${ceiling.map((c) => `${c.chains} chains ${formatNumber(c.gflops)}`).join(', ')} GFLOP/s`,
+  baselineLine,
+  memoryLine,
+  torch.result ? '' : `PyTorch: ${torch.reason}`,
+].join('\n');
+console.log(text);
+
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const date = new Date().toISOString();
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
+const md = [
+  '# Benchmark results',
+  '',
+  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`,
+  '',
+  'Network 784-500-250-100-10 (sigmoid hidden, softmax output, cross-entropy, float32), training with gradient descent at batch 64 on the same synthetic standardised data for every engine; inference at batch 1000.',
+  '',
+  '## Throughput',
+  '',
+  renderMarkdownTable(throughputHeaders, throughputRows),
+  '',
+  renderMarkdownTable(['comparison', 'ratio'], speedup),
+  '',
+  '## Kernels',
+  '',
+  `Each matrix product of one training step at batch 64, against the SIMD128 ceiling measured in the same run (${formatNumber(peak.gflops)} GFLOP/s with ${peak.chains} independent mul+add chains; ${ceiling.map((c) => `${c.chains} chains: ${formatNumber(c.gflops)}`).join(', ')}).`,
+  '',
+  renderMarkdownTable(kernelHeaders, kernelRows),
+  '',
+  '## The report\'s baseline and memory',
+  '',
+  baselineLine,
+  '',
+  memoryLine,
+  '',
+  torch.result ? 'PyTorch runs natively (OpenBLAS, AVX-512), outside WebAssembly: it is shown as the native reference, not as a peer.' : `PyTorch: ${torch.reason}.`,
+  '',
+  `The whole run took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  '',
+].join('\n');
+writeFileSync(new URL('./RESULTS.md', import.meta.url), md);
+log(`bench: wrote bench/results.json and bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
