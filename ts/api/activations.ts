@@ -2,6 +2,7 @@
 // classes name the function, validate input and carry the code the engine knows it by.
 
 import { getEngine } from '../wasm/load.js';
+import type { EngineExports } from '../wasm/exports.js';
 import { ValueError, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
 
@@ -18,28 +19,25 @@ export abstract class Activation {
 
   /** f(x), element-wise (softmax: row-wise). */
   apply(x: MatrixLike): Matrix {
-    const where = `${this.constructor.name}.apply`;
-    const m = toMatrix(x, where, 'x', { finite: false });
-    const engine = getEngine(where);
-    return engine.scoped((s) => {
-      const px = s.copyIn(m.data);
-      const out = s.allocOf(Float32Array, m.data.length);
-      engine.check(engine.exports.mlp_activation_apply(this.code, px, m.rows, m.cols, out), where);
-      return new Matrix(m.rows, m.cols, s.copyOut(Float32Array, out, m.data.length));
-    });
+    return this.mapped(x, 'apply', (e) => e.mlp_activation_apply);
   }
 
   /** The derivative at x: element-wise for most, per-row Jacobians for softmax. */
   abstract gradient(x: MatrixLike): Matrix | Matrix[];
 
   protected elementwiseGradient(x: MatrixLike): Matrix {
-    const where = `${this.constructor.name}.gradient`;
+    return this.mapped(x, 'gradient', (e) => e.mlp_activation_gradient);
+  }
+
+  /** Runs an engine function that maps a matrix to one of the same shape. */
+  private mapped(x: MatrixLike, method: string, pick: (e: EngineExports) => EngineExports['mlp_activation_apply']): Matrix {
+    const where = `${this.constructor.name}.${method}`;
     const m = toMatrix(x, where, 'x', { finite: false });
     const engine = getEngine(where);
     return engine.scoped((s) => {
       const px = s.copyIn(m.data);
       const out = s.allocOf(Float32Array, m.data.length);
-      engine.check(engine.exports.mlp_activation_gradient(this.code, px, m.rows, m.cols, out), where);
+      engine.check(pick(engine.exports)(this.code, px, m.rows, m.cols, out), where);
       return new Matrix(m.rows, m.cols, s.copyOut(Float32Array, out, m.data.length));
     });
   }
