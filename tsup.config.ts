@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// The library (ESM + CJS + types) and the CLI. The .wasm is copied beside the bundles,
-// where `new URL('./mlp_engine.wasm', import.meta.url)` looks for it.
+// The library (ESM + CJS + types) and the CLI. Both .wasm builds are copied beside the bundles,
+// where `new URL('./mlp_engine.wasm', import.meta.url)` (and its threads twin) look for them.
 export default defineConfig([
   {
     entry: { index: 'ts/index.ts' },
@@ -17,6 +17,7 @@ export default defineConfig([
     onSuccess: async () => {
       mkdirSync('dist', { recursive: true });
       copyFileSync('ts/wasm/mlp_engine.wasm', 'dist/mlp_engine.wasm');
+      copyFileSync('ts/wasm/mlp_engine_threads.wasm', 'dist/mlp_engine_threads.wasm');
     },
   },
   {

@@ -1,7 +1,7 @@
 // mlp-wasm: multi-layer perceptrons on a Rust/WebAssembly SIMD128 engine.
 // The public surface; everything here is re-exported from the modules that define it.
 
-export { init, initSync, isInitialized, type WasmSource } from './wasm/load.js';
+export { init, initSync, isInitialized, threadCount, shutdown, type WasmSource, type InitOptions } from './wasm/load.js';
 export { Matrix, type MatrixLike } from './api/matrix.js';
 export { Activation, ReLU, Sigmoid, Softmax, Tanh, Linear, type ActivationName } from './api/activations.js';
 export { Loss, CrossEntropyLoss, SquaredErrorLoss, type LossOptions, type LossGradient, type Regularization } from './api/losses.js';

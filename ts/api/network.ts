@@ -39,9 +39,15 @@ export interface FeedForwardOptions {
   epsilon?: number;
   /** Integer seed for initial weights and shuffling; random when omitted (see `seed`). */
   seed?: number;
+  /**
+   * Threads this network's training and inference use (a positive integer; default: all the
+   * engine has, see `init({ threads })`; more than the engine has means all of them). The
+   * results are the same bit for bit whatever the count.
+   */
+  threads?: number;
 }
 
-const OPTION_NAMES = ['inputs', 'outputs', 'hiddenLayers', 'g', 'L', 'O', 'eta', 'optimizer', 'initializationMethod', 'batchSize', 'beta1', 'beta2', 'epsilon', 'seed'] as const;
+const OPTION_NAMES = ['inputs', 'outputs', 'hiddenLayers', 'g', 'L', 'O', 'eta', 'optimizer', 'initializationMethod', 'batchSize', 'beta1', 'beta2', 'epsilon', 'seed', 'threads'] as const;
 
 export type ValidationData = Dataset | [MatrixLike, MatrixLike] | { X: MatrixLike; Y: MatrixLike };
 
@@ -158,6 +164,7 @@ export class FeedForwardNeuralNets {
       throw new OutOfMemoryError(`${where}: a ${config.sizes.join('-')} network with ${config.optimizer} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of engine memory for its parameters alone; wasm32 memory is limited to 4 GiB`);
     }
     const [lo, hi] = seedParts(config.seed, where);
+    const threads = o.threads === undefined ? 0 : positiveInteger(o.threads, where, 'threads');
     this.config = Object.freeze(config);
     this.engine = getEngine(where);
     const e = this.engine.exports;
@@ -171,6 +178,7 @@ export class FeedForwardNeuralNets {
         where,
       ),
     );
+    if (threads !== 0) this.engine.check(e.mlp_network_set_threads(this._handle, threads), where);
     registry?.register(this, { engine: this.engine, handle: this._handle }, this);
   }
 

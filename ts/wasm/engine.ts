@@ -20,7 +20,8 @@ export class Engine {
   lastError(): string {
     const ptr = this.exports.mlp_last_error_ptr();
     const len = this.exports.mlp_last_error_len();
-    return new TextDecoder().decode(new Uint8Array(this.memory.buffer, ptr, len));
+    // A copy: TextDecoder refuses views of a SharedArrayBuffer (the threads build's memory).
+    return new TextDecoder().decode(new Uint8Array(this.memory.buffer, ptr, len).slice());
   }
 
   /** Throws the typed error for a non-zero status; `where` names the public function. */

@@ -6,7 +6,10 @@ type Status = number;
 type Handle = number;
 
 export interface EngineExports {
+  /** Exported by the single-thread build; the threads build imports it (the binding adds it here). */
   memory: WebAssembly.Memory;
+  /** Exported by the threads build so each worker instance can be given its own stack. */
+  __stack_pointer?: WebAssembly.Global;
   mlp_last_error_ptr(): Ptr;
   mlp_last_error_len(): number;
   mlp_abi_version(): number;
@@ -54,14 +57,28 @@ export interface EngineExports {
     m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
     b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
   ): Status;
+  mlp_test_gemm_threads(
+    threads: number, m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
+    b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
+  ): Status;
   mlp_reference_loss_and_gradients(
     sizes: Ptr, nSizes: number, hidden: number, output: number, loss: number, reg: number, alpha: number,
     params: Ptr, x: Ptr, y: Ptr, n: number, grads: Ptr, outLoss: Ptr,
   ): Status;
+
+  // Threads (crates/engine/src/parallel.rs); present in both builds.
+  mlp_threads_build(): number;
+  mlp_worker_main(index: number): void;
+  mlp_pool_start(workers: number): number;
+  mlp_pool_shutdown(): void;
+  mlp_pool_size(): number;
+  mlp_thread_stack_probe(index: number): Ptr;
+  mlp_network_set_threads(h: Handle, threads: number): Status;
+  mlp_test_set_parallel_flops(flops: number): void;
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {

@@ -1,15 +1,37 @@
 // Finding, compiling and instantiating the engine in Node, browsers and bundlers.
 // `init()` once, then the whole API is synchronous.
+//
+// Two builds sit side by side: mlp_engine.wasm (one thread, its own memory; runs anywhere)
+// and mlp_engine_threads.wasm (imports a shared memory that worker instances share; see
+// threads.ts). `init({ threads })` picks one: with more than one thread it loads the threads
+// build and starts threads − 1 workers. The default is every core in Node, and in browsers
+// every core when the page is crossOriginIsolated (shared memory needs it), else one thread
+// with a one-line warning. `initSync` always runs on one thread. Each network can use fewer
+// threads than the engine has (the `threads` option of FeedForwardNeuralNets).
 
 import { NotInitializedError, ValueError, describe } from '../api/errors.js';
 import { Engine } from './engine.js';
 import { ABI_VERSION, type EngineExports } from './exports.js';
+import { ThreadPool } from './threads.js';
 
 /** Where the .wasm comes from when the default location does not suit. */
 export type WasmSource = URL | string | Response | Promise<Response> | BufferSource | WebAssembly.Module;
 
+export interface InitOptions {
+  /**
+   * Threads for training and inference, the calling thread included (a positive integer).
+   * Default: every core in Node (`os.availableParallelism()`); in browsers every core
+   * (`navigator.hardwareConcurrency`) when `crossOriginIsolated`, else 1. More than one
+   * loads `mlp_engine_threads.wasm` (from beside this module unless `source` is given) and
+   * starts that many − 1 workers, which sleep when idle, never keep Node from exiting, and
+   * end with `shutdown()`. Results do not depend on the thread count.
+   */
+  threads?: number;
+}
+
 let engine: Engine | null = null;
 let pending: Promise<void> | null = null;
+let pool: ThreadPool | null = null;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -26,44 +48,147 @@ export function isInitialized(): boolean {
 }
 
 /**
- * Loads the engine. With no argument it finds `mlp_engine.wasm` beside this module (read
- * from disk in Node, fetched in browsers); pass bytes, a URL, a `Response` or a compiled
- * `WebAssembly.Module` to load it from elsewhere. Calling it again is a no-op.
+ * Loads the engine. With no argument it finds `mlp_engine.wasm` (or, with more than one
+ * thread, `mlp_engine_threads.wasm`) beside this module (read from disk in Node, fetched in
+ * browsers); pass bytes, a URL, a `Response` or a compiled `WebAssembly.Module` to load it
+ * from elsewhere (a single-thread build then runs on one thread whatever `threads` says).
+ * `init({ threads })` or `init(source, { threads })` sets the thread count (see
+ * `InitOptions`). Calling it again is a no-op.
  */
-export function init(source?: WasmSource): Promise<void> {
+export function init(source?: WasmSource | InitOptions, options?: InitOptions): Promise<void> {
   if (engine) return Promise.resolve();
-  pending ??= load(source).catch((e) => {
+  if (isOptions(source)) {
+    options = source;
+    source = undefined;
+  }
+  pending ??= load(source, options ?? {}).catch((e) => {
     pending = null;
     throw e;
   });
   return pending;
 }
 
-/** Synchronous initialisation from the module's bytes (or a compiled module), for scripts. */
+/** Synchronous initialisation from the module's bytes (or a compiled module), for scripts. One thread. */
 export function initSync(source: BufferSource | WebAssembly.Module): void {
   if (engine) return;
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  adopt(new WebAssembly.Instance(module, {}));
+  const memory = importsMemory(module) ? sharedMemory() : undefined;
+  adopt(new WebAssembly.Instance(module, imports(memory)), memory);
 }
 
-function defaultUrl(): URL {
-  return new URL('./mlp_engine.wasm', import.meta.url);
+/** Threads the engine has (the calling thread included): 1 before init and after `shutdown()`. */
+export function threadCount(): number {
+  return engine ? engine.exports.mlp_pool_size() : 1;
 }
 
-async function load(source: WasmSource | undefined): Promise<void> {
-  if (source instanceof WebAssembly.Module) {
-    adopt(await WebAssembly.instantiate(source, {}));
-    return;
+/**
+ * Ends the engine's worker threads; the engine stays usable on one thread (networks keep
+ * working). Node never waits for idle workers anyway: call this to free them early.
+ */
+export async function shutdown(): Promise<void> {
+  await pending?.catch(() => undefined);
+  const p = pool;
+  pool = null;
+  await p?.shutdown();
+}
+
+function isOptions(x: unknown): x is InitOptions {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+function defaultUrl(threads: boolean): URL {
+  return threads ? new URL('./mlp_engine_threads.wasm', import.meta.url) : new URL('./mlp_engine.wasm', import.meta.url);
+}
+
+async function load(source: WasmSource | undefined, options: InitOptions): Promise<void> {
+  const threads = await resolveThreads(options.threads);
+  let module: WebAssembly.Module;
+  if (source === undefined && threads > 1) {
+    try {
+      module = await compile(defaultUrl(true));
+    } catch (e) {
+      console.warn(`mlp-wasm: could not load the threads build (${(e as Error).message}); running on one thread`);
+      module = await compile(defaultUrl(false));
+    }
+  } else {
+    module = await compile(source ?? defaultUrl(false));
   }
-  if (source === undefined) source = defaultUrl();
+  const memory = importsMemory(module) ? sharedMemory() : undefined;
+  adopt(await WebAssembly.instantiate(module, imports(memory)), memory);
+  if (memory && threads > 1) {
+    try {
+      pool = await ThreadPool.start((engine as Engine).exports, module, memory, threads - 1);
+    } catch (e) {
+      console.warn(`mlp-wasm: the worker threads did not start (${(e as Error).message}); running on one thread`);
+    }
+  }
+}
+
+async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
   if (typeof source === 'string' || source instanceof URL) {
     const url = new URL(source.toString(), typeof location !== 'undefined' ? location.href : undefined);
     source = url.protocol === 'file:' && isNode ? await readFileBytes(url) : await fetchWasm(url);
   }
-  const result = source instanceof Response || isPromise(source)
-    ? await instantiateResponse(await source)
-    : await WebAssembly.instantiate(source as BufferSource, {});
-  adopt(result.instance);
+  return source instanceof Response || isPromise(source) ? compileResponse(await source) : WebAssembly.compile(source as BufferSource);
+}
+
+/** The thread count to use: validated, defaulted, and 1 where shared memory is unavailable. */
+async function resolveThreads(requested: number | undefined): Promise<number> {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
+    throw new ValueError(`init: threads must be a positive integer, got ${describe(requested)}`);
+  }
+  if (isNode) {
+    if (requested !== undefined) return requested;
+    const osName = 'node:os';
+    const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+    return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  }
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 1;
+  const wanted = requested ?? cores;
+  if (wanted > 1 && !isolated) {
+    console.warn('mlp-wasm: running on one thread because the page is not crossOriginIsolated (serve it with the COOP/COEP headers to use every core)');
+    return 1;
+  }
+  return wanted;
+}
+
+function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+/** The shared memory of the threads build: 4 MiB to start, up to 4 GiB (1 GiB if the platform refuses). */
+function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
+  }
+}
+
+let mainMayWait = true;
+
+/** The threads build's imports: its memory, and Atomics.wait/notify on it (see parallel.rs). */
+export function imports(memory: WebAssembly.Memory | undefined): WebAssembly.Imports {
+  if (!memory) return {};
+  const cells = new Int32Array(memory.buffer); // the pool's words sit in static data, below the initial size
+  return {
+    env: {
+      memory,
+      // The main thread waits only while joining workers, and only where it may block (Node,
+      // or a Web Worker); a browser's main thread throws, and then keeps spinning instead.
+      mlp_wait: (addr: number, expected: number) => {
+        if (!mainMayWait) return;
+        try {
+          Atomics.wait(cells, addr >>> 2, expected | 0);
+        } catch {
+          mainMayWait = false;
+        }
+      },
+      mlp_notify: (addr: number) => void Atomics.notify(cells, addr >>> 2),
+    },
+  };
 }
 
 function isPromise(x: unknown): x is Promise<Response> {
@@ -94,16 +219,17 @@ async function fetchWasm(url: URL): Promise<Response> {
   return response;
 }
 
-async function instantiateResponse(response: Response): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
+async function compileResponse(response: Response): Promise<WebAssembly.Module> {
   const type = response.headers.get('content-type') ?? '';
-  if (type.startsWith('application/wasm') && typeof WebAssembly.instantiateStreaming === 'function') {
-    return WebAssembly.instantiateStreaming(response, {});
+  if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
+    return WebAssembly.compileStreaming(response);
   }
-  return WebAssembly.instantiate(await response.arrayBuffer(), {});
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
-function adopt(instance: WebAssembly.Instance): void {
-  const exports = instance.exports as unknown as EngineExports;
+function adopt(instance: WebAssembly.Instance, memory?: WebAssembly.Memory): void {
+  // The threads build imports its memory instead of exporting it.
+  const exports = (memory ? { ...instance.exports, memory } : instance.exports) as unknown as EngineExports;
   if (typeof exports.mlp_abi_version !== 'function') {
     throw new ValueError(`init: the given module is not the mlp-wasm engine (it has no mlp_abi_version export; got ${describe(exports)})`);
   }

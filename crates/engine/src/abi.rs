@@ -16,11 +16,12 @@ use std::alloc::{alloc, dealloc, Layout};
 use crate::activations::{apply_rows, derivative_at_input, softmax_jacobians, Act};
 use crate::dataset::{u8_statistics, Dataset};
 use crate::error::{Error, Result, Status};
-use crate::gemm::{gemm, gemm_reference, Epilogue, Strided};
+use crate::gemm::{gemm_reference, gemm_threads, Epilogue, Strided};
 use crate::init::InitKind;
 use crate::loss::{mean_loss, output_gradient, LossKind, Regularization};
 use crate::network::{initialize, layout, Config, Network};
 use crate::optim::{Hyper, OptimizerKind};
+use crate::parallel;
 use crate::reference::RefNet;
 use crate::rng::Rng;
 
@@ -64,7 +65,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    1
+    2
 }
 
 const ALIGN: usize = 16;
@@ -649,6 +650,13 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn mlp_test_gemm(m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
+    mlp_test_gemm_threads(1, m, n, k, a, a_len, a_rs, a_cs, b, b_len, b_rs, b_cs, c, ldc, reference, repeats)
+}
+
+/// `mlp_test_gemm` split over up to `threads` threads (0 = the whole pool).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_test_gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
     report((|| {
         let a = Strided { data: slice(a, a_len, "A")?, rs: a_rs, cs: a_cs };
         let b = Strided { data: slice(b, b_len, "B")?, rs: b_rs, cs: b_cs };
@@ -662,7 +670,7 @@ pub extern "C" fn mlp_test_gemm(m: usize, n: usize, k: usize, a: *const f32, a_l
             if reference != 0 {
                 gemm_reference(m, n, k, a, b, c, ldc);
             } else {
-                gemm(m, n, k, a, b, c, ldc, Epilogue::Store, &mut pack)?;
+                gemm_threads(threads, m, n, k, a, b, c, ldc, Epilogue::Store, &mut pack)?;
             }
         }
         Ok(())
@@ -689,4 +697,61 @@ pub extern "C" fn mlp_reference_loss_and_gradients(sizes: *const u32, n_sizes: u
         slice_mut(out_loss, 1, "loss output")?[0] = value;
         Ok(())
     })())
+}
+
+// ---------------------------------------------------------------------------------------
+// Threads (see `parallel`). The single-thread build has the same exports: its pool never
+// grows past the main thread.
+
+/// 1 when this module was built with shared memory and atomics (mlp_engine_threads.wasm).
+#[no_mangle]
+pub extern "C" fn mlp_threads_build() -> i32 {
+    cfg!(mlp_threads) as i32
+}
+
+/// The body of a worker instance: call once, after setting its `__stack_pointer` to its
+/// own stack; returns only when the pool shuts down.
+#[no_mangle]
+pub extern "C" fn mlp_worker_main(index: usize) {
+    if index > 0 {
+        parallel::worker_main(index);
+    }
+}
+
+/// Waits until `workers` workers are inside `mlp_worker_main` and puts them to work;
+/// returns the number of threads (main included).
+#[no_mangle]
+pub extern "C" fn mlp_pool_start(workers: usize) -> usize {
+    parallel::start(workers)
+}
+
+/// Makes every worker return from `mlp_worker_main`; the engine goes on with one thread.
+#[no_mangle]
+pub extern "C" fn mlp_pool_shutdown() {
+    parallel::shutdown()
+}
+
+/// Threads available (main included).
+#[no_mangle]
+pub extern "C" fn mlp_pool_size() -> usize {
+    parallel::size()
+}
+
+/// An address on the stack of thread `index` (0 = main), recorded when it started: lets the
+/// tests check that every instance has a stack of its own.
+#[no_mangle]
+pub extern "C" fn mlp_thread_stack_probe(index: usize) -> usize {
+    parallel::stack_probe(index)
+}
+
+/// How many threads this network uses (0 = the whole pool; more than the pool is clamped).
+#[no_mangle]
+pub extern "C" fn mlp_network_set_threads(h: i32, threads: usize) -> i32 {
+    report(networks().get(h).map(|net| net.threads = threads))
+}
+
+/// Test hook: products of at least this many flops are split over threads (default 2^18).
+#[no_mangle]
+pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
+    crate::gemm::PARALLEL_FLOPS.store(flops, core::sync::atomic::Ordering::Relaxed);
 }

@@ -1,24 +1,52 @@
-//! Matrix products for dense layers: C = A·B with 6x8 register tiles of f32x4.
+//! Matrix products for dense layers: C = A·B with 4x8 register tiles of f32x4.
 //!
-//! One routine serves all three products of a layer because A is read through strides
-//! (forward X·W, weight gradient Xᵀ·dZ) and B is packed into 8-column panels first
-//! (which also turns Wᵀ in dZ·Wᵀ into contiguous loads). A tile keeps 6x8 sums in twelve
-//! registers: twelve independent mul+add chains hide the add latency (SIMD128 has no FMA),
-//! and each k step costs 6 scalar splats and 2 vector loads for 24 vector operations.
-//! K is cut into blocks of `KC` so a packed panel (KC x 8 floats = 8 KiB) stays in L1
-//! while the tile walks down A. The epilogue (bias + activation, or the activation's
-//! derivative in backprop) is applied as each finished tile leaves the registers.
+//! One routine serves all three products of a layer because A and B are read through
+//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed first:
+//! - A into micro-panels of `MR` = 4 rows covering all of K, 4 floats per k step, 16-byte
+//!   aligned;
+//! - B into panels of `NR` = 8 columns, `kc x 8` contiguous and zero-padded past column n,
+//!   one panel at a time (per thread), so the panel stays in L1 while the kernel walks down
+//!   the A micro-panels.
+//!
+//! Why 4x8: V8 maps v128 to xmm registers and keeps xmm15 as scratch, so 15 are usable, and
+//! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
+//! k step loads are live together with the accumulators. 4x8 needs 8 accumulators + 2 B
+//! vectors + 4 broadcast A values + 1 product temporary = 15: no spills. 6x8 tiles
+//! (12 accumulators) spill every step however they are written (measured ≈ 24 GFLOP/s,
+//! against ≈ 57 for this kernel). Eight accumulators are enough chains because only the add
+//! is on the chain (SIMD128 has no FMA; the mul is independent): 2 add pipes x 3 cycles of
+//! latency need 6.
+//!
+//! K is cut into nearly equal blocks of at most `KC` steps so a B panel stays in L1. The
+//! epilogue (bias + activation, the activation's derivative in backprop, or the
+//! gradient-descent update of the weights) is applied to each tile straight from the
+//! registers after the last K block.
+//!
+//! The work is split into two phases that threads share (see `parallel`): packing A
+//! (`pack_a_range`, in chunks of micro-panels) and computing column panels
+//! (`compute_panels`, each thread with its own B panel buffer), both claimed item by item
+//! from atomic counters. Every element of C is computed by the same sequence of operations
+//! whoever computes it, so results depend neither on the thread count nor on timing.
 
 use core::arch::wasm32::*;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::Result;
-use crate::simd::{load, load_partial, splat, store, store_partial};
+use crate::parallel::{self, Claim};
+use crate::simd::{load, load_partial, nonfinite_probe, splat, store, store_partial};
 
-pub const MR: usize = 6;
+pub const MR: usize = 4;
 pub const NR: usize = 8;
+/// Floats per k step in a packed A micro-panel.
+pub const AW: usize = MR;
 pub const KC: usize = 256;
+/// Floats reserved per thread for its B panel (KC x NR, plus room to align it).
+pub const BPACK_STRIDE: usize = KC * NR + 16;
+/// Products smaller than this many flops run on one thread: forking costs more. The tests
+/// lower it (`mlp_test_set_parallel_flops`) to split even tiny products.
+pub static PARALLEL_FLOPS: AtomicUsize = AtomicUsize::new(1 << 18);
 
 /// A read-only strided matrix: element (i, j) is `data[i * rs + j * cs]`.
 #[derive(Clone, Copy)]
@@ -51,168 +79,364 @@ pub enum Epilogue<'a> {
     BiasAct { bias: &'a [f32], act: Act },
     /// C = (A·B) ⊙ act'(a), `a` being the layer's activation outputs laid out like C.
     MulActDeriv { a: &'a [f32], act: Act },
+    /// C = w − eta·(A·B), `w` laid out like C: a gradient-descent step fused with the weight
+    /// gradient. The gradient itself is only probed for NaN/infinity (see `gemm_threads`).
+    Descend { w: &'a [f32], eta: f32 },
 }
 
 impl<'a> Epilogue<'a> {
     /// Applies the epilogue to `width` (1..=4) values of row `row` starting at column `col`.
     #[inline(always)]
-    fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize) -> v128 {
+    fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
             Epilogue::Store => v,
             Epilogue::BiasAct { bias, act } => {
-                let b = if width == 4 { unsafe { load(bias[col..col + 4].as_ptr()) } } else { load_partial(&bias[col..col + width], 0.0) };
+                let b = if width == 4 { unsafe { load(bias.as_ptr().add(col)) } } else { load_partial(&bias[col..col + width], 0.0) };
                 act.apply_v(f32x4_add(v, b))
             }
             Epilogue::MulActDeriv { a, act } => {
                 let at = row * ldc + col;
-                let av = if width == 4 { unsafe { load(a[at..at + 4].as_ptr()) } } else { load_partial(&a[at..at + width], 0.0) };
+                let av = if width == 4 { unsafe { load(a.as_ptr().add(at)) } } else { load_partial(&a[at..at + width], 0.0) };
                 f32x4_mul(v, act.derivative_from_output_v(av))
+            }
+            Epilogue::Descend { w, eta } => {
+                *probe = f32x4_add(*probe, nonfinite_probe(v));
+                let at = row * ldc + col;
+                let wv = if width == 4 { unsafe { load(w.as_ptr().add(at)) } } else { load_partial(&w[at..at + width], 0.0) };
+                f32x4_sub(wv, f32x4_mul(splat(eta), v))
             }
         }
     }
 }
 
-/// C (m x n, row stride `ldc`) = epilogue(A·B), A being m x k and B k x n.
+/// Everything one product needs, shared read-only by the threads that compute it. C and
+/// the packed A are raw pointers because threads write disjoint parts of them.
+#[derive(Clone, Copy)]
+pub struct Plan<'a> {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub a: Strided<'a>,
+    pub b: Strided<'a>,
+    pub c: *mut f32,
+    pub ldc: usize,
+    pub epi: Epilogue<'a>,
+    /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats.
+    pub apack: *mut f32,
+}
+
+// Threads only write disjoint tiles of C and disjoint micro-panels of the packed A.
+unsafe impl Sync for Plan<'_> {}
+
+impl<'a> Plan<'a> {
+    pub fn m_panels(&self) -> usize {
+        (self.m + MR - 1) / MR
+    }
+    pub fn n_panels(&self) -> usize {
+        (self.n + NR - 1) / NR
+    }
+    /// Floats of packed A.
+    pub fn apack_len(m: usize, k: usize) -> usize {
+        ((m + MR - 1) / MR) * k * AW
+    }
+}
+
+/// C (m x n, row stride `ldc`) = epilogue(A·B) on one thread, A being m x k and B k x n.
 /// `pack` is scratch space that grows once to its largest size and is then reused.
-pub fn gemm(m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<()> {
+/// Returns false when a `Descend` gradient had a NaN or an infinity.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
+    gemm_threads(1, m, n, k, a, b, c, ldc, epi, pack)
+}
+
+/// `gemm` split over up to `threads` threads by column panels (see `parallel`). `pack`
+/// holds the packed A and one B panel buffer per thread.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
-        return Ok(());
+        return Ok(true);
     }
     assert!(a.covers(m, k) && b.covers(k, n), "gemm operand too small");
     assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "gemm output too small");
+    match epi {
+        Epilogue::Store => {}
+        Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
+        Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
+    }
     let panels = (n + NR - 1) / NR;
-    ensure_len(pack, KC.min(k.max(1)) * panels * NR, "packed matrix panels")?;
-    let blocks = (k + KC - 1) / KC;
-    for kb in 0..blocks.max(1) {
-        let k0 = kb * KC;
-        let kc = KC.min(k - k0.min(k));
-        pack_b(b, k0, kc, n, pack);
-        let first = kb == 0;
-        let last = kb + 1 >= blocks;
-        for jp in 0..panels {
-            let j0 = jp * NR;
-            let nr = NR.min(n - j0);
-            let bp = pack[jp * kc * NR..].as_ptr();
-            let mut i0 = 0;
-            while i0 < m {
-                let mr = MR.min(m - i0);
-                let a0 = unsafe { a.data.as_ptr().add(i0 * a.rs + k0 * a.cs) };
-                let acc = unsafe { run_tile(mr, kc, a0, a.rs, a.cs, bp) };
-                store_tile(&acc, mr, nr, i0, j0, c, ldc, first, last, &epi);
-                i0 += mr;
+    let flops = 2 * m * n * k;
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(panels) };
+    let alen = Plan::apack_len(m, k);
+    ensure_len(pack, 4 + alen + threads * BPACK_STRIDE, "packed matrix panels")?;
+    let base = aligned16(pack);
+    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr() };
+    let bpacks = unsafe { base.as_mut_ptr().add(alen) } as usize;
+    let mut finite = [true; parallel::MAX_THREADS];
+    let finite_ptr = finite.as_mut_ptr() as usize;
+    if threads == 1 {
+        unsafe {
+            pack_a_range(&p, 0, p.m_panels());
+            finite[0] = compute_panels(&p, 0, panels, bpacks as *mut f32);
+        }
+    } else {
+        // One fork: pack A in chunks of micro-panels, wait until all of A is packed, then
+        // claim column panels one at a time (each computed the same way whoever takes it).
+        const A_CHUNK: usize = 8;
+        let mp = p.m_panels();
+        let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
+        // Neighbouring panels share cache lines of B and of C's rows: claiming a few at a
+        // time keeps most lines on one core, while leaving enough claims to balance the load.
+        let chunk = (panels / (threads * 8)).clamp(1, 4);
+        let panel_claim = Claim::new((panels + chunk - 1) / chunk);
+        parallel::run(threads, &|t, _| {
+            a_claim.each(|c| unsafe { pack_a_range(&p, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
+            a_claim.wait_done();
+            let bpack = unsafe { (bpacks as *mut f32).add(t * BPACK_STRIDE) };
+            let mut ok = true;
+            panel_claim.each(|c| ok &= unsafe { compute_panels(&p, c * chunk, (c * chunk + chunk).min(panels), bpack) });
+            unsafe { *(finite_ptr as *mut bool).add(t) = ok };
+        });
+    }
+    Ok(finite[..threads].iter().all(|&f| f))
+}
+
+/// The part of `buf` that starts at a 16-byte boundary (the kernel relies on packed A being
+/// aligned); callers reserve 4 floats more than they need.
+pub fn aligned16(buf: &mut [f32]) -> &mut [f32] {
+    let skip = (16 - (buf.as_ptr() as usize & 15)) % 16 / 4;
+    &mut buf[skip..]
+}
+
+/// Packs A micro-panels `first..end` of the plan.
+///
+/// # Safety
+/// `p.apack` must hold `Plan::apack_len(m, k)` floats; threads must pack disjoint ranges.
+pub unsafe fn pack_a_range(p: &Plan, first: usize, end: usize) {
+    let (m, k, a) = (p.m, p.k, p.a);
+    let src = a.data.as_ptr();
+    for ir in first..end {
+        let i0 = ir * MR;
+        let rows = MR.min(m - i0);
+        let dst = p.apack.add(ir * k * AW);
+        if rows == MR && a.rs == 1 {
+            // Xᵀ: the 4 values of a k step are contiguous.
+            for q in 0..k {
+                store(dst.add(q * AW), load(src.add(q * a.cs + i0)));
+            }
+        } else if rows == MR && a.cs == 1 {
+            // Row-major X: 4 k steps of the 4 rows at a time, transposed in registers.
+            let r = [src.add(i0 * a.rs), src.add((i0 + 1) * a.rs), src.add((i0 + 2) * a.rs), src.add((i0 + 3) * a.rs)];
+            let k4 = k & !3;
+            let mut q = 0;
+            while q < k4 {
+                let (t0, t1, t2, t3) = transpose4(load(r[0].add(q)), load(r[1].add(q)), load(r[2].add(q)), load(r[3].add(q)));
+                let d = dst.add(q * AW);
+                store(d, t0);
+                store(d.add(4), t1);
+                store(d.add(8), t2);
+                store(d.add(12), t3);
+                q += 4;
+            }
+            for q in k4..k {
+                for (rr, row) in r.iter().enumerate() {
+                    *dst.add(q * AW + rr) = *row.add(q);
+                }
+            }
+        } else {
+            for q in 0..k {
+                for rr in 0..MR {
+                    *dst.add(q * AW + rr) = if rr < rows { *src.add((i0 + rr) * a.rs + q * a.cs) } else { 0.0 };
+                }
             }
         }
     }
-    Ok(())
 }
 
-/// Runs the tile kernel for `mr` rows (1..=6): full unrolling needs the count at compile time.
+/// The 4x4 transpose of rows (a, b, c, d).
 #[inline(always)]
-unsafe fn run_tile(mr: usize, kc: usize, a: *const f32, rs: usize, cs: usize, bp: *const f32) -> [[v128; 2]; MR] {
-    let mut out = [[splat(0.0); 2]; MR];
-    macro_rules! arm {
-        ($m:literal) => {{
-            let acc = tile::<$m>(kc, a, rs, cs, bp);
-            out[..$m].copy_from_slice(&acc);
-        }};
-    }
-    match mr {
-        6 => arm!(6),
-        5 => arm!(5),
-        4 => arm!(4),
-        3 => arm!(3),
-        2 => arm!(2),
-        _ => arm!(1),
-    }
-    out
+fn transpose4(a: v128, b: v128, c: v128, d: v128) -> (v128, v128, v128, v128) {
+    let ab_lo = i32x4_shuffle::<0, 4, 1, 5>(a, b); // a0 b0 a1 b1
+    let ab_hi = i32x4_shuffle::<2, 6, 3, 7>(a, b); // a2 b2 a3 b3
+    let cd_lo = i32x4_shuffle::<0, 4, 1, 5>(c, d);
+    let cd_hi = i32x4_shuffle::<2, 6, 3, 7>(c, d);
+    (
+        i32x4_shuffle::<0, 1, 4, 5>(ab_lo, cd_lo),
+        i32x4_shuffle::<2, 3, 6, 7>(ab_lo, cd_lo),
+        i32x4_shuffle::<0, 1, 4, 5>(ab_hi, cd_hi),
+        i32x4_shuffle::<2, 3, 6, 7>(ab_hi, cd_hi),
+    )
 }
 
-/// The micro-kernel: M rows of A times one packed 8-column panel of B, over `kc` steps.
+/// K blocks: `count` nearly equal blocks of at most KC steps, each `size` long but the last.
 #[inline(always)]
-unsafe fn tile<const M: usize>(kc: usize, a: *const f32, rs: usize, cs: usize, bp: *const f32) -> [[v128; 2]; M] {
-    let mut acc = [[splat(0.0); 2]; M];
-    let mut rows = [a; M];
-    for (r, row) in rows.iter_mut().enumerate() {
-        *row = a.add(r * rs);
-    }
-    let mut b = bp;
-    for _ in 0..kc {
-        let b0 = load(b);
-        let b1 = load(b.add(4));
-        for r in 0..M {
-            let av = f32x4_splat(*rows[r]);
-            acc[r][0] = f32x4_add(acc[r][0], f32x4_mul(av, b0));
-            acc[r][1] = f32x4_add(acc[r][1], f32x4_mul(av, b1));
-            rows[r] = rows[r].add(cs);
+fn k_blocks(k: usize) -> (usize, usize) {
+    let count = ((k + KC - 1) / KC).max(1);
+    let size = (k + count - 1) / count;
+    (count, size.max(1))
+}
+
+/// Computes the column panels `first..end` of C from the packed A (all of it must be packed).
+/// Returns false when a `Descend` gradient had a NaN or an infinity.
+///
+/// # Safety
+/// `bpack` must hold `BPACK_STRIDE` floats private to the caller; threads must compute
+/// disjoint panel ranges.
+pub unsafe fn compute_panels(p: &Plan, first: usize, end: usize, bpack: *mut f32) -> bool {
+    let (m, n, k) = (p.m, p.n, p.k);
+    let (blocks, size) = k_blocks(k);
+    let mp = p.m_panels();
+    let bpack = aligned16(core::slice::from_raw_parts_mut(bpack, BPACK_STRIDE)).as_mut_ptr();
+    let mut probe = splat(0.0);
+    for jp in first..end {
+        let j0 = jp * NR;
+        let nr = NR.min(n - j0);
+        for kb in 0..blocks {
+            let k0 = (kb * size).min(k);
+            let kc = size.min(k - k0);
+            pack_b_panel(p.b, k0, kc, j0, nr, bpack);
+            let first_block = kb == 0;
+            let last_block = kb + 1 == blocks;
+            for ir in 0..mp {
+                let i0 = ir * MR;
+                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), bpack);
+                store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, first_block, last_block, &p.epi, &mut probe);
+            }
         }
+    }
+    crate::simd::hsum(probe) == 0.0
+}
+
+/// Copies rows k0..k0+kc of columns j0..j0+w of B into a `kc x 8` panel, zero-padded past w.
+#[inline(always)]
+unsafe fn pack_b_panel(b: Strided, k0: usize, kc: usize, j0: usize, w: usize, dst: *mut f32) {
+    let src = b.data.as_ptr();
+    if b.cs == 1 {
+        if w == NR {
+            for q in 0..kc {
+                let s = src.add((k0 + q) * b.rs + j0);
+                store(dst.add(q * NR), load(s));
+                store(dst.add(q * NR + 4), load(s.add(4)));
+            }
+        } else {
+            for q in 0..kc {
+                let s = src.add((k0 + q) * b.rs + j0);
+                for jj in 0..NR {
+                    *dst.add(q * NR + jj) = if jj < w { *s.add(jj) } else { 0.0 };
+                }
+            }
+        }
+    } else if b.rs == 1 && w == NR {
+        // Wᵀ: column jj of the panel is contiguous in memory; transpose 4x4 blocks.
+        let c: [*const f32; NR] = [
+            src.add(k0 + j0 * b.cs),
+            src.add(k0 + (j0 + 1) * b.cs),
+            src.add(k0 + (j0 + 2) * b.cs),
+            src.add(k0 + (j0 + 3) * b.cs),
+            src.add(k0 + (j0 + 4) * b.cs),
+            src.add(k0 + (j0 + 5) * b.cs),
+            src.add(k0 + (j0 + 6) * b.cs),
+            src.add(k0 + (j0 + 7) * b.cs),
+        ];
+        let k4 = kc & !3;
+        let mut q = 0;
+        while q < k4 {
+            let (t0, t1, t2, t3) = transpose4(load(c[0].add(q)), load(c[1].add(q)), load(c[2].add(q)), load(c[3].add(q)));
+            let (u0, u1, u2, u3) = transpose4(load(c[4].add(q)), load(c[5].add(q)), load(c[6].add(q)), load(c[7].add(q)));
+            let d = dst.add(q * NR);
+            store(d, t0);
+            store(d.add(4), u0);
+            store(d.add(8), t1);
+            store(d.add(12), u1);
+            store(d.add(16), t2);
+            store(d.add(20), u2);
+            store(d.add(24), t3);
+            store(d.add(28), u3);
+            q += 4;
+        }
+        for q in k4..kc {
+            for (jj, col) in c.iter().enumerate() {
+                *dst.add(q * NR + jj) = *col.add(q);
+            }
+        }
+    } else {
+        for q in 0..kc {
+            for jj in 0..NR {
+                *dst.add(q * NR + jj) = if jj < w { *src.add((k0 + q) * b.rs + (j0 + jj) * b.cs) } else { 0.0 };
+            }
+        }
+    }
+}
+
+/// The micro-kernel: one packed A micro-panel (4 rows) times one packed B panel (8 columns)
+/// over `kc` steps; returns the 4x8 sums as [row r, half h] at index 2r + h.
+#[inline(always)]
+unsafe fn kernel(kc: usize, a: *const f32, b: *const f32) -> [v128; 2 * MR] {
+    let z = f32x4_splat(0.0);
+    let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
+    let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
+    // The packed A is 16-byte aligned and steps by 16 bytes: saying so lets LLVM address the
+    // broadcasts of a step from one pointer.
+    let mut a = ((a as usize) & !15) as *const f32;
+    let mut b = b;
+    for _ in 0..kc {
+        let b0 = v128_load(b as *const v128);
+        let b1 = v128_load(b.add(4) as *const v128);
+        let a0 = v128_load32_splat(a as *const u32);
+        let a1 = v128_load32_splat(a.add(1) as *const u32);
+        let a2 = v128_load32_splat(a.add(2) as *const u32);
+        let a3 = v128_load32_splat(a.add(3) as *const u32);
+        c00 = f32x4_add(c00, f32x4_mul(a0, b0));
+        c01 = f32x4_add(c01, f32x4_mul(a0, b1));
+        c10 = f32x4_add(c10, f32x4_mul(a1, b0));
+        c11 = f32x4_add(c11, f32x4_mul(a1, b1));
+        c20 = f32x4_add(c20, f32x4_mul(a2, b0));
+        c21 = f32x4_add(c21, f32x4_mul(a2, b1));
+        c30 = f32x4_add(c30, f32x4_mul(a3, b0));
+        c31 = f32x4_add(c31, f32x4_mul(a3, b1));
+        a = a.add(AW);
         b = b.add(NR);
     }
-    acc
+    [c00, c01, c10, c11, c20, c21, c30, c31]
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn store_tile(acc: &[[v128; 2]; MR], mr: usize, nr: usize, i0: usize, j0: usize, c: &mut [f32], ldc: usize, first: bool, last: bool, epi: &Epilogue) {
-    for (r, sums) in acc.iter().enumerate().take(mr) {
+unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: usize, c: *mut f32, ldc: usize, first: bool, last: bool, epi: &Epilogue, probe: &mut v128) {
+    if mr == MR && nr == NR {
+        for r in 0..MR {
+            let row = i0 + r;
+            for h in 0..2 {
+                let col = j0 + 4 * h;
+                let dst = c.add(row * ldc + col);
+                let mut v = acc[2 * r + h];
+                if !first {
+                    v = f32x4_add(v, load(dst));
+                }
+                if last {
+                    v = epi.apply(v, row, col, ldc, 4, probe);
+                }
+                store(dst, v);
+            }
+        }
+        return;
+    }
+    for r in 0..mr {
         let row = i0 + r;
-        for (h, &sum) in sums.iter().enumerate() {
-            let col = j0 + h * 4;
+        for h in 0..2 {
             if h * 4 >= nr {
                 break;
             }
             let width = 4.min(nr - h * 4);
-            let at = row * ldc + col;
-            let dst = &mut c[at..at + width];
-            let mut v = sum;
-            if width == 4 {
-                if !first {
-                    v = f32x4_add(v, unsafe { load(dst.as_ptr()) });
-                }
-                if last {
-                    v = epi.apply(v, row, col, ldc, 4);
-                }
-                unsafe { store(dst.as_mut_ptr(), v) };
-            } else {
-                if !first {
-                    v = f32x4_add(v, load_partial(dst, 0.0));
-                }
-                if last {
-                    v = epi.apply(v, row, col, ldc, width);
-                }
-                store_partial(dst, v);
+            let col = j0 + 4 * h;
+            let dst = core::slice::from_raw_parts_mut(c.add(row * ldc + col), width);
+            let mut v = acc[2 * r + h];
+            if !first {
+                v = f32x4_add(v, load_partial(dst, 0.0));
             }
-        }
-    }
-}
-
-/// Copies rows k0..k0+kc of B into panels of 8 columns, each `kc x 8` contiguous, zero-padded
-/// past column n so the kernel never needs a column tail.
-fn pack_b(b: Strided, k0: usize, kc: usize, n: usize, out: &mut [f32]) {
-    let panels = (n + NR - 1) / NR;
-    for jp in 0..panels {
-        let dst = &mut out[jp * kc * NR..(jp + 1) * kc * NR];
-        let j0 = jp * NR;
-        let w = NR.min(n - j0);
-        if b.cs == 1 {
-            for p in 0..kc {
-                let src = (k0 + p) * b.rs + j0;
-                dst[p * NR..p * NR + w].copy_from_slice(&b.data[src..src + w]);
-                dst[p * NR + w..(p + 1) * NR].fill(0.0);
+            if last {
+                v = epi.apply(v, row, col, ldc, width, probe);
             }
-        } else {
-            // Column-wise so the reads of a transposed B run along memory.
-            for jj in 0..NR {
-                if jj < w {
-                    let col = (j0 + jj) * b.cs;
-                    for p in 0..kc {
-                        dst[p * NR + jj] = b.data[(k0 + p) * b.rs + col];
-                    }
-                } else {
-                    for p in 0..kc {
-                        dst[p * NR + jj] = 0.0;
-                    }
-                }
-            }
+            store_partial(dst, v);
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Files, bottom up: `error` (status codes), `buffer` (fallible allocation), `rng` (seeded
 //! generator), `simd` (vector helpers and a vectorised exp), `gemm` (register-tiled matrix
 //! products), `activations`, `loss`, `optim`, `init` (parameter initialisers), `dataset`
-//! (resident training data), `network` (forward/backward/training), `reference` (a plain
+//! (resident training data), `parallel` (fork/join over worker instances in the threads
+//! build), `network` (forward/backward/training), `reference` (a plain
 //! float64 network used only to check the float32 path), and `abi` (every export).
 
 pub mod abi;
@@ -16,6 +17,7 @@ pub mod init;
 pub mod loss;
 pub mod network;
 pub mod optim;
+pub mod parallel;
 pub mod reference;
 pub mod rng;
 pub mod simd;

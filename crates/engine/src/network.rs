@@ -5,6 +5,13 @@
 //! so do their gradients and Adam's moments, so every optimizer is a single pass.
 //! Buffers for activations, deltas and packing grow to the largest batch once and are then
 //! reused: training allocates nothing per batch.
+//!
+//! Every matrix product is split over `threads` threads (see `parallel`; 0 = the whole pool)
+//! by column panels, and the element-wise passes by aligned ranges, so results are the same
+//! bit for bit whatever the thread count. Plain gradient descent without regularisation is
+//! fused: the weight-gradient product's epilogue writes w − η·g straight into a second
+//! parameter vector (probing g for NaN/infinity on the way), which replaces the first only
+//! when every gradient was finite; the gradients themselves are not stored in that path.
 
 use core::arch::wasm32::*;
 
@@ -12,10 +19,11 @@ use crate::activations::{apply_rows, backprop_through, Act};
 use crate::buffer::{ensure_len, zeroed};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result, Status};
-use crate::gemm::{gemm, Epilogue, Strided};
+use crate::gemm::{gemm_threads, Epilogue, Strided};
 use crate::init::{init_layer, InitKind};
 use crate::loss::{fused_softmax_ce, loss_sum, output_gradient, softmax_cross_entropy_rows, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, OptimizerKind};
+use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
 
@@ -74,6 +82,10 @@ pub struct Network {
     pub rng: Rng,
     /// The current epoch's order of the training rows.
     pub perm: Vec<u32>,
+    /// Threads for this network's work (0 = every thread of the pool).
+    pub threads: usize,
+    /// The next parameters of a fused gradient-descent step (allocated on first use).
+    params_next: Vec<f32>,
     ws: Workspace,
 }
 
@@ -115,7 +127,7 @@ impl Network {
         };
         let mut rng = Rng::new(seed);
         initialize(init, &mut rng, &layers, &mut params);
-        Ok(Network { cfg, layers, params, grads, adam_m, adam_v, t: 0, rng, perm: Vec::new(), ws: Workspace::default() })
+        Ok(Network { cfg, layers, params, grads, adam_m, adam_v, t: 0, rng, perm: Vec::new(), threads: 0, params_next: Vec::new(), ws: Workspace::default() })
     }
 
     pub fn inputs(&self) -> usize {
@@ -168,7 +180,8 @@ impl Network {
             let act = if act.is_elementwise() { act } else { Act::Linear };
             let w = &self.params[layer.w..layer.w + layer.w_len()];
             let bias = &self.params[layer.b..layer.b + layer.fan_out];
-            gemm(
+            gemm_threads(
+                self.threads,
                 n,
                 layer.fan_out,
                 layer.fan_in,
@@ -207,10 +220,14 @@ impl Network {
         }
     }
 
-    /// Backward pass for the rows last sent forward; fills `grads` (data + penalty terms).
-    fn backward(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<()> {
+    /// Backward pass for the rows last sent forward. Fills `grads` (data + penalty terms),
+    /// or with `descend = Some(eta)` writes w − η·g into `params_next` instead (no penalty:
+    /// the caller checks). Returns false when some gradient was NaN or infinite (only
+    /// checked when descending).
+    fn backward(&mut self, x: &[f32], y: &[f32], n: usize, descend: Option<f32>) -> Result<bool> {
         let k = self.outputs();
         let last = self.layers.len() - 1;
+        let threads = self.threads;
         let p = &self.ws.acts[last][..n * k];
         let (d0, d1) = self.ws.delta.split_at_mut(1);
         let mut cur: &mut Vec<f32> = &mut d0[0];
@@ -226,34 +243,17 @@ impl Network {
                 backprop_through(self.cfg.output, p, dz, k);
             }
         }
+        let mut finite = true;
         for l in (0..=last).rev() {
             let layer = self.layers[l];
             let dz = &cur[..n * layer.fan_out];
             let input: &[f32] = if l == 0 { x } else { &self.ws.acts[l - 1][..n * layer.fan_in] };
-            let (gw, gb) = self.grads[layer.w..layer.b + layer.fan_out].split_at_mut(layer.w_len());
-            // dW = inputᵀ · dZ
-            gemm(
-                layer.fan_in,
-                layer.fan_out,
-                n,
-                Strided::transposed(input, layer.fan_in),
-                Strided::row_major(dz, layer.fan_out),
-                gw,
-                layer.fan_out,
-                Epilogue::Store,
-                &mut self.ws.pack,
-            )?;
-            // db = column sums of dZ
-            gb.fill(0.0);
-            for row in dz.chunks_exact(layer.fan_out) {
-                zip_inplace(gb, row, |a, b| f32x4_add(a, b));
-            }
             let w = &self.params[layer.w..layer.w + layer.w_len()];
-            self.cfg.reg.add_gradient(w, gw);
             if l > 0 {
                 // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output)
                 let below = &self.ws.acts[l - 1][..n * layer.fan_in];
-                gemm(
+                gemm_threads(
+                    threads,
                     n,
                     layer.fan_in,
                     layer.fan_out,
@@ -264,10 +264,49 @@ impl Network {
                     Epilogue::MulActDeriv { a: below, act: self.cfg.hidden },
                     &mut self.ws.pack,
                 )?;
+            }
+            let (epi, gw, gb) = match descend {
+                Some(eta) => {
+                    let (nw, nb) = self.params_next[layer.w..layer.b + layer.fan_out].split_at_mut(layer.w_len());
+                    (Epilogue::Descend { w, eta }, nw, nb)
+                }
+                None => {
+                    let (gw, gb) = self.grads[layer.w..layer.b + layer.fan_out].split_at_mut(layer.w_len());
+                    (Epilogue::Store, gw, gb)
+                }
+            };
+            // dW = inputᵀ · dZ (or w − η·dW)
+            finite &= gemm_threads(
+                threads,
+                layer.fan_in,
+                layer.fan_out,
+                n,
+                Strided::transposed(input, layer.fan_in),
+                Strided::row_major(dz, layer.fan_out),
+                gw,
+                layer.fan_out,
+                epi,
+                &mut self.ws.pack,
+            )?;
+            // db = column sums of dZ (or b − η·db)
+            gb.fill(0.0);
+            for row in dz.chunks_exact(layer.fan_out) {
+                zip_inplace(gb, row, |a, b| f32x4_add(a, b));
+            }
+            match descend {
+                Some(eta) => {
+                    finite &= all_finite(gb);
+                    let b = &self.params[layer.b..layer.b + layer.fan_out];
+                    let e = splat(eta);
+                    zip_inplace(gb, b, |g, b| f32x4_sub(b, f32x4_mul(e, g)));
+                }
+                None => self.cfg.reg.add_gradient(w, gw),
+            }
+            if l > 0 {
                 core::mem::swap(&mut cur, &mut other);
             }
         }
-        Ok(())
+        Ok(finite)
     }
 
     /// Output probabilities for n rows of x into `out` (n x outputs), in chunks.
@@ -305,25 +344,48 @@ impl Network {
         self.reserve_rows(n)?;
         self.forward_layers(x, n)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
-        self.backward(x, y, n)?;
+        self.backward(x, y, n, None)?;
         Ok(loss)
     }
 
     /// Applies the kept gradients with the given optimizer, unless a gradient is not finite
     /// (then nothing changes and the caller reports divergence).
     pub fn apply_gradients(&mut self, kind: OptimizerKind) -> Result<()> {
-        if !all_finite(&self.grads) {
+        if !self.grads_finite() {
             return Err(Error::new(Status::Diverged, "a gradient is NaN or infinite; the weights were left unchanged"));
         }
+        let (params, grads) = (self.params.as_mut_ptr() as usize, self.grads.as_ptr() as usize);
+        let len = self.params.len();
         match kind {
-            OptimizerKind::GradientDescent => gradient_descent(&mut self.params, &self.grads, self.cfg.hyper.eta),
+            OptimizerKind::GradientDescent => {
+                let eta = self.cfg.hyper.eta;
+                parallel::for_ranges(self.threads, len, &|b, e| unsafe {
+                    gradient_descent(core::slice::from_raw_parts_mut((params as *mut f32).add(b), e - b), core::slice::from_raw_parts((grads as *const f32).add(b), e - b), eta)
+                });
+            }
             OptimizerKind::Adam => {
                 self.ensure_adam_state()?;
                 self.t = self.t.saturating_add(1);
-                adam(&mut self.params, &self.grads, &mut self.adam_m, &mut self.adam_v, self.cfg.hyper, self.t);
+                let (m, v, hyper, t) = (self.adam_m.as_mut_ptr() as usize, self.adam_v.as_mut_ptr() as usize, self.cfg.hyper, self.t);
+                parallel::for_ranges(self.threads, len, &|b, e| unsafe {
+                    let part = |p: usize| core::slice::from_raw_parts_mut((p as *mut f32).add(b), e - b);
+                    adam(part(params), core::slice::from_raw_parts((grads as *const f32).add(b), e - b), part(m), part(v), hyper, t)
+                });
             }
         }
         Ok(())
+    }
+
+    /// `all_finite` over the gradients, split over the threads.
+    fn grads_finite(&self) -> bool {
+        let bad = core::sync::atomic::AtomicBool::new(false);
+        let grads = self.grads.as_ptr() as usize;
+        parallel::for_ranges(self.threads, self.grads.len(), &|b, e| {
+            if !all_finite(unsafe { core::slice::from_raw_parts((grads as *const f32).add(b), e - b) }) {
+                bad.store(true, core::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        !bad.into_inner()
     }
 
     /// One optimisation step on one batch: the loss is checked before anything is updated.
@@ -333,8 +395,18 @@ impl Network {
         if !loss.is_finite() {
             return Err(Error::new(Status::Diverged, format!("the training loss became {}; the weights were left unchanged", loss)));
         }
-        self.backward(x, y, n)?;
-        self.apply_gradients(self.cfg.optimizer)?;
+        if self.cfg.optimizer == OptimizerKind::GradientDescent && self.cfg.reg == Regularization::None {
+            if self.params_next.len() != self.params.len() {
+                self.params_next = zeroed(self.params.len(), "parameters")?;
+            }
+            if !self.backward(x, y, n, Some(self.cfg.hyper.eta))? {
+                return Err(Error::new(Status::Diverged, "a gradient is NaN or infinite; the weights were left unchanged"));
+            }
+            core::mem::swap(&mut self.params, &mut self.params_next);
+        } else {
+            self.backward(x, y, n, None)?;
+            self.apply_gradients(self.cfg.optimizer)?;
+        }
         Ok(loss)
     }
 

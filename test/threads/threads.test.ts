@@ -1,0 +1,214 @@
+// The threads build on two threads: separate stacks, products and training that equal the
+// one-thread results bit for bit, reproducibility, and the engine's numerical suites (PyTorch
+// fixtures, float64 reference gradients) with every product split over both threads.
+
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
+import { getEngine, threadCount } from '../../ts/wasm/load.js';
+import { activationFromName } from '../../ts/api/activations.js';
+import { lossFromName } from '../../ts/api/losses.js';
+import { parameterCount } from '../../ts/api/parameters.js';
+import { gemm, randomArray, referenceLossAndGradients, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+
+beforeAll(async () => {
+  await init({ threads: 2 });
+  // Split every product, however small, so the tiny fixture networks exercise the
+  // threaded paths (panels fewer than threads, edge tiles, one-panel products).
+  getEngine().exports.mlp_test_set_parallel_flops(0);
+});
+afterAll(() => getEngine().exports.mlp_test_set_parallel_flops(1 << 18));
+
+/** C = A·B through the kernel on `threads` threads. */
+function gemmOn(threads: number, m: number, n: number, k: number, a: { data: Float32Array; rs: number; cs: number }, b: { data: Float32Array; rs: number; cs: number }): Float32Array {
+  const engine = getEngine();
+  return engine.scoped((s) => {
+    const c = s.allocOf(Float32Array, m * n);
+    const status = engine.exports.mlp_test_gemm_threads(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, 0, 1);
+    engine.check(status, 'gemm');
+    return s.copyOut(Float32Array, c, m * n);
+  });
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.every((v, i) => v === y[i]);
+}
+
+describe('the pool', () => {
+  it('runs two threads, each instance on a stack of its own', () => {
+    expect(threadCount()).toBe(2);
+    const e = getEngine().exports;
+    expect(e.mlp_threads_build()).toBe(1);
+    const main = e.mlp_thread_stack_probe(0);
+    const worker = e.mlp_thread_stack_probe(1);
+    expect(main).toBeGreaterThan(0);
+    expect(worker).toBeGreaterThan(0);
+    // The main stack sits below 1 MiB (Rust's layout); the worker's in a block the main
+    // instance allocated for it, far from it.
+    expect(main).toBeLessThan(1 << 20);
+    expect(Math.abs(worker - main)).toBeGreaterThan(64 * 1024);
+  });
+});
+
+describe('GEMM on two threads', () => {
+  const next = rng(7);
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 3], [7, 17, 260], [64, 10, 100], [33, 257, 300], [64, 500, 784], [130, 24, 520], [2, 3, 0]];
+  for (const [m, n, k] of shapes) {
+    it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {
+      const A = randomArray(m * k, next);
+      const B = randomArray(k * n, next);
+      const layouts = [
+        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
+        { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
+        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
+      ];
+      for (const { a, b } of layouts) {
+        const one = gemmOn(1, m, n, k, a, b);
+        const two = gemmOn(2, m, n, k, a, b);
+        expect(sameBits(one, two)).toBe(true);
+        const ref = gemm(m, n, k, a, b, true);
+        expect(worstRatio(two, ref, 1e-5 * Math.sqrt(k + 1), 1e-5)).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+});
+
+function problem(n: number, d: number, k: number, seed: number): Dataset {
+  const next = rng(seed);
+  const X = new Matrix(n, d, randomArray(n * d, next));
+  const Y = new Matrix(n, k);
+  for (let i = 0; i < n; i++) Y.data[i * k + Math.floor(next() * k)] = 1;
+  return Dataset.fromMatrices(X, Y);
+}
+
+describe('training on two threads', () => {
+  const variants = [
+    { name: 'gradient descent (fused update)', options: {} },
+    { name: 'Adam', options: { optimizer: 'adam' as const, eta: 0.001 } },
+    { name: 'gradient descent with L2', options: { L: new CrossEntropyLoss({ regularization: 'l2', alpha: 0.001 }) } },
+    { name: 'ReLU, batch not dividing the data', options: { g: new ReLU(), batchSize: 48 } },
+    { name: 'tanh, a batch wider than a K block', options: { g: new Tanh(), batchSize: 300 } },
+  ];
+  let data: Dataset;
+  beforeAll(() => {
+    data = problem(700, 37, 5, 3);
+  });
+  afterAll(() => data.dispose());
+
+  for (const { name, options } of variants) {
+    it(`${name}: equals one thread, and repeats bit for bit`, () => {
+      const run = (threads: number) => {
+        const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [40, 19], batchSize: 32, seed: 11, threads, ...options });
+        net.train(2);
+        const out = { params: net.readVector(0, 'test'), probs: net.evaluate(data).data, history: net.history.trainLoss.slice() };
+        net.dispose();
+        return out;
+      };
+      const one = run(1);
+      const two = run(2);
+      const again = run(2);
+      // Within float tolerance (the contract) — and in fact identical: every product element
+      // is computed by the same operations whatever the split.
+      expect(worstRatio(two.params, one.params, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+      expect(sameBits(two.params, one.params)).toBe(true);
+      expect(sameBits(two.probs as Float32Array, one.probs as Float32Array)).toBe(true);
+      expect(two.history).toEqual(one.history);
+      expect(sameBits(again.params, two.params)).toBe(true);
+    });
+  }
+
+  it('a network asking for more threads than the engine has uses all of them', () => {
+    const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [8], seed: 1, threads: 64 });
+    expect(net.train(1).epochsCompleted).toBe(1);
+    net.dispose();
+    expect(() => new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [8], threads: 0 })).toThrow(/threads/);
+  });
+});
+
+// The engine's own suites again, on two threads with every product split.
+
+type Named = Record<string, number[][]>;
+interface Case {
+  name: string; inputs: number; hiddenLayers: number[]; outputs: number;
+  hidden: string; output: string; loss: string; regularization: null | 'l1' | 'l2'; alpha: number;
+  x: number[][]; y: number[][]; params: Named; forward: number[][]; totalLoss: number; grads: Named;
+  gdStep: { eta: number; params: Named }; adamSteps: { eta: number; steps: number; params: Named };
+}
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/torch/reference.json', import.meta.url), 'utf8'));
+const cases: Case[] = fixtures.cases;
+const flat = (m: number[][]) => m.flat();
+
+describe('PyTorch fixtures on two threads', () => {
+  const build = (c: Case, eta: number) => {
+    const net = new FeedForwardNeuralNets({
+      inputs: c.inputs, outputs: c.outputs, hiddenLayers: c.hiddenLayers, eta, seed: 3, threads: 2,
+      g: activationFromName(c.hidden, 't', 'g'), O: activationFromName(c.output, 't', 'O'),
+      L: lossFromName(c.loss, { alpha: c.alpha, regularization: c.regularization }, 't'),
+    });
+    net.setParameters(c.params);
+    return net;
+  };
+  const expectParams = (actual: Record<string, Matrix>, expected: Named, atol: number, rtol: number) => {
+    for (const [name, m] of Object.entries(expected)) expect(worstRatio(actual[name].data, flat(m), atol, rtol), name).toBeLessThanOrEqual(1);
+  };
+  for (const c of cases) {
+    it(c.name, () => {
+      const net = build(c, c.gdStep.eta);
+      const X = Matrix.from(c.x);
+      const Y = Matrix.from(c.y);
+      expect(worstRatio(net.forwardPropagation(X).data, flat(c.forward), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+      expect(net.loss(X, Y)).toBeCloseTo(c.totalLoss, 5);
+      const grads = net.backPropagation(net.forwardPropagation(X), Y, X);
+      for (const [name, g] of Object.entries(c.grads)) expect(worstRatio(grads[`d${name}`].data, flat(g), 1e-6, 1e-3), `d${name}`).toBeLessThanOrEqual(1);
+      net.gradientDescent();
+      expectParams(net.parameters, c.gdStep.params, 1e-6, 1e-4);
+      net.dispose();
+      const adamNet = build(c, c.adamSteps.eta);
+      for (let s = 0; s < c.adamSteps.steps; s++) {
+        adamNet.backPropagation(adamNet.forwardPropagation(X), Y, X);
+        adamNet.adam();
+      }
+      expectParams(adamNet.parameters, c.adamSteps.params, 2e-5, 1e-3);
+      adamNet.dispose();
+    });
+  }
+});
+
+describe('gradients against the float64 reference on two threads', () => {
+  const sizes = [4, 6, 5, 3];
+  const n = 5;
+  let seed = 100;
+  for (const hidden of ['relu', 'sigmoid', 'tanh'] as const)
+    for (const [output, loss] of [['softmax', 'crossEntropy'], ['sigmoid', 'squaredError'], ['linear', 'squaredError']] as const)
+      for (const reg of [null, 'l2'] as const) {
+        const s = seed++;
+        it(`${hidden} / ${output} / ${loss} / ${reg ?? 'none'}`, () => {
+          const cfg: RefConfig = { sizes, hidden, output, loss, reg, alpha: reg ? 0.01 : 0 };
+          const next = rng(s);
+          const params = new Float64Array(parameterCount(sizes)).map(() => (next() * 2 - 1) * 0.8);
+          const x = new Float64Array(n * sizes[0]).map(() => next() * 2 - 1);
+          const k = sizes[sizes.length - 1];
+          const y = new Float64Array(n * k);
+          for (let r = 0; r < n; r++) {
+            if (loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
+            else for (let j = 0; j < k; j++) y[r * k + j] = next();
+          }
+          const { loss: value, grads } = referenceLossAndGradients(cfg, params, x, y, n);
+          const net = new FeedForwardNeuralNets({
+            inputs: sizes[0], outputs: k, hiddenLayers: sizes.slice(1, -1), seed: 1, threads: 2,
+            g: activationFromName(hidden, 't', 'g'), O: activationFromName(output, 't', 'O'),
+            L: lossFromName(loss, { alpha: cfg.alpha, regularization: reg }, 't'),
+          });
+          net.writeVector(0, Float32Array.from(params), 'test');
+          const X = new Matrix(n, sizes[0], Float32Array.from(x));
+          const Y = new Matrix(n, k, Float32Array.from(y));
+          expect(net.loss(X, Y)).toBeCloseTo(value, 5);
+          net.backPropagation(net.forwardPropagation(X), Y, X);
+          expect(worstRatio(net.readVector(1, 'test'), grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
+          net.dispose();
+        });
+      }
+});
