@@ -15,6 +15,22 @@ describe('activations', () => {
     close(new Linear().apply(xs).data, x, 0);
   });
 
+  it('the vectorised exp behind sigmoid, tanh and softmax is accurate over its whole range', () => {
+    // 20,001 points in [-100, 100]: past the clamp at -87 / 88 too. Relative error of exp
+    // shows in sigmoid(-x) = e^-x / (1 + e^-x) for large x, where the value is tiny.
+    const grid = Float32Array.from({ length: 20_001 }, (_, i) => -100 + i / 100);
+    const sig = new Sigmoid().apply(new Matrix(1, grid.length, grid)).data;
+    let worst = 0;
+    grid.forEach((x, i) => {
+      const want = 1 / (1 + Math.exp(-x));
+      if (want < 1e-37) expect(sig[i]).toBeLessThan(1e-37); // beyond float32's normal range: 0 or a denormal
+      else worst = Math.max(worst, Math.abs(sig[i] - want) / want);
+    });
+    expect(worst).toBeLessThan(1e-6);
+    const th = new Tanh().apply(new Matrix(1, grid.length, grid)).data;
+    grid.forEach((x, i) => expect(Math.abs(th[i] - Math.tanh(x))).toBeLessThan(5e-7));
+  });
+
   it('gradient is the element-wise derivative at x', () => {
     const x = xs[0];
     close(new ReLU().gradient(xs).data, x.map((v) => (v > 0 ? 1 : 0)), 0);

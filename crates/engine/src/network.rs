@@ -28,7 +28,7 @@ use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
 
 /// Rows per chunk when evaluating large inputs: keeps a chunk's activations in L2.
-pub const EVAL_ROWS: usize = 128;
+pub const EVAL_ROWS: usize = 256;
 
 #[derive(Clone, Debug)]
 pub struct Config {

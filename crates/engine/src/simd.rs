@@ -97,10 +97,16 @@ pub fn zip_inplace(x: &mut [f32], a: &[f32], f: impl Fn(v128, v128) -> v128) {
 
 /// exp for four lanes. Inputs are clamped to [-87, 88] so the exponent arithmetic stays in
 /// range; below −87 the result is 0 (the true value is a denormal or less).
+///
+/// n = round(x·log2 e) comes from adding 1.5·2^23 + 127: the float's low mantissa bits
+/// then hold n + 127, which a shift by 23 turns into 2^n, with no float-to-int conversion
+/// (V8 expands i32x4.trunc_sat_f32x4 into a long x64 sequence).
 #[inline(always)]
 pub fn exp_v(input: v128) -> v128 {
+    const SHIFT: f32 = 12_582_912.0 + 127.0; // 1.5·2^23 + the exponent bias
     let x = f32x4_pmin(f32x4_pmax(input, splat(-87.0)), splat(88.0));
-    let n = f32x4_nearest(f32x4_mul(x, splat(core::f32::consts::LOG2_E)));
+    let t = f32x4_add(f32x4_mul(x, splat(core::f32::consts::LOG2_E)), splat(SHIFT));
+    let n = f32x4_sub(t, splat(SHIFT));
     // ln 2 split in two so r = x - n ln2 keeps its low bits.
     let r = f32x4_sub(f32x4_sub(x, f32x4_mul(n, splat(0.693_359_375))), f32x4_mul(n, splat(-2.121_944_4e-4)));
     let mut p = splat(1.987_569_1e-4);
@@ -111,7 +117,7 @@ pub fn exp_v(input: v128) -> v128 {
     p = f32x4_add(f32x4_mul(p, r), splat(5.000_000_1e-1));
     let r2 = f32x4_mul(r, r);
     let y = f32x4_add(f32x4_add(f32x4_mul(p, r2), r), splat(1.0));
-    let pow2n = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    let pow2n = i32x4_shl(t, 23);
     v128_and(f32x4_mul(y, pow2n), f32x4_ge(input, splat(-87.0)))
 }
 
