@@ -2,7 +2,7 @@
 // data (training samples/s at batch 64, inference at batch 1000), each product's GFLOP/s at
 // the network's real shapes, memory behaviour, and the report's full MNIST baseline.
 
-import { init, FeedForwardNeuralNets, Dataset, Matrix, loadMnist, prepareMnist } from '../ts/index.js';
+import { init, threadCount, FeedForwardNeuralNets, Dataset, Matrix, loadMnist, prepareMnist } from '../ts/index.js';
 import { getEngine } from '../ts/wasm/load.js';
 import { syntheticMnistLike } from './lib/synthetic.js';
 import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE } from './lib/reference-net.js';
@@ -17,7 +17,11 @@ export interface OursResult {
 export interface KernelResult {
   name: string;
   shape: string;
+  /** One thread. */
   gflops: Summary;
+  /** The whole pool (`threads` threads), same product. */
+  gflopsAll: Summary;
+  threads: number;
 }
 
 export interface MemoryResult {
@@ -35,24 +39,42 @@ export interface BaselineResult {
   testAccuracy: number | null;
 }
 
-/** Builds the reference network; `threads` is passed on when above one. */
+/** Builds the reference network on exactly `threads` threads (a network left without the
+ *  option uses the whole pool, so the one-thread figure must ask for one). */
 function referenceNet(data: Dataset, threads: number): FeedForwardNeuralNets {
-  const options = { inputs: data, hiddenLayers: REFERENCE_LAYERS.slice(1, -1) as number[], batchSize: TRAIN_BATCH, eta: LEARNING_RATE, seed: 1 };
-  return new FeedForwardNeuralNets(threads > 1 ? ({ ...options, threads } as typeof options) : options);
+  const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: REFERENCE_LAYERS.slice(1, -1) as number[], batchSize: TRAIN_BATCH, eta: LEARNING_RATE, seed: 1, threads });
+  if (threadCount() < threads) throw new Error(`the engine has ${threadCount()} thread(s), ${threads} were asked for`);
+  return net;
 }
 
-export async function benchOurs(opts: { quick: boolean; threads: number }): Promise<OursResult> {
+/**
+ * Training and inference throughput on each thread count in `threads`. The counts take turns
+ * repeat by repeat (1, N, 1, N, ...), so a slow spell of this shared machine hits them alike
+ * and the ratio between them stays fair.
+ */
+export async function benchOurs(opts: { quick: boolean; threads: number[] }): Promise<OursResult[]> {
   await init();
   const n = opts.quick ? 3200 : 12_800;
   const syn = syntheticMnistLike(n, 1);
   const data = Dataset.fromMatrices(new Matrix(n, 784, syn.x), new Matrix(n, 10, syn.y));
-  const net = referenceNet(data, opts.threads);
-  const train = await timeIt(() => net.train(1), { warmup: 1, repeats: opts.quick ? 3 : 5 });
   const batch = new Matrix(INFERENCE_BATCH, 784, syn.x.subarray(0, INFERENCE_BATCH * 784));
-  const infer = await timeIt(() => net.evaluate(batch), { warmup: 2, repeats: opts.quick ? 5 : 9, minSeconds: 0.2 });
-  net.dispose();
+  const nets = opts.threads.map((t) => referenceNet(data, t));
+  const repeats = opts.quick ? 3 : 7;
+  const train: number[][] = nets.map(() => []);
+  const infer: number[][] = nets.map(() => []);
+  for (const net of nets) {
+    net.train(1); // warm-up: tier-up of the module in every worker, workspace allocation
+    for (let w = 0; w < 2; w++) net.evaluate(batch);
+  }
+  for (let r = 0; r < repeats; r++) {
+    for (const [i, net] of nets.entries()) {
+      train[i].push((await timeIt(() => net.train(1), { warmup: 0, repeats: 1 })).samples[0]);
+      infer[i].push((await timeIt(() => net.evaluate(batch), { warmup: 0, repeats: 1, minSeconds: 0.2 })).samples[0]);
+    }
+  }
+  nets.forEach((net) => net.dispose());
   data.dispose();
-  return { threads: opts.threads, train: toRate(train.secondsPerCall, n), inference: toRate(infer.secondsPerCall, INFERENCE_BATCH) };
+  return opts.threads.map((threads, i) => ({ threads, train: toRate(summarize(train[i]), n), inference: toRate(summarize(infer[i]), INFERENCE_BATCH) }));
 }
 
 /** FLOPs of one training sample: forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ for every
@@ -66,6 +88,7 @@ export function trainFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS
 /** GFLOP/s of each matrix product of one training step of the reference network. */
 export async function benchKernels(opts: { quick: boolean }): Promise<KernelResult[]> {
   await init();
+  const pool = threadCount();
   const engine = getEngine();
   const b = TRAIN_BATCH;
   const out: KernelResult[] = [];
@@ -80,13 +103,13 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
     if (l > 1) products.push([`backward dZ${l}·W${l}ᵀ`, b, fin, fout, fout, 1, b * fout, 1, fout, fin * fout]);
     for (const [name, m, n, k, ars, acs, alen, brs, bcs, blen] of products) {
       const repeats = Math.max(1, Math.round((opts.quick ? 2e7 : 6e7) / (2 * m * n * k)));
-      const samples = engine.scoped((s) => {
+      const measure = (threads: number) => engine.scoped((s) => {
         const a = s.copyIn(new Float32Array(alen).map((_, i) => Math.sin(i)));
         const bb = s.copyIn(new Float32Array(blen).map((_, i) => Math.cos(i)));
         const c = s.allocOf(Float32Array, m * n);
-        const call = () => engine.check(engine.exports.mlp_test_gemm(m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, repeats), 'gemm');
-        // Warm up until V8 has tiered the module up to optimised code.
-        for (let w = 0; w < 3; w++) call();
+        const call = () => engine.check(engine.exports.mlp_test_gemm_threads(threads, m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, repeats), 'gemm');
+        // Warm up until V8 has tiered the module up to optimised code (in the workers too).
+        for (let w = 0; w < 5; w++) call();
         const times: number[] = [];
         for (let r = 0; r < (opts.quick ? 3 : 7); r++) {
           const t = performance.now();
@@ -95,7 +118,9 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
         }
         return times.map((t) => (2 * m * n * k * repeats) / t / 1e9);
       });
-      out.push({ name, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples) });
+      const samples = measure(1);
+      const samplesAll = measure(pool);
+      out.push({ name, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples), gflopsAll: summarize(samplesAll), threads: pool });
     }
   }
   return out;
