@@ -29,10 +29,24 @@ remap="--remap-path-prefix=$root=/mlp-wasm --remap-path-prefix=$CARGO_HOME=/carg
 # wasm32 layout never uses the first KiB: the stack sits below 1 MiB and grows down).
 opt_flags=(-O3 --low-memory-unused --enable-simd --enable-nontrapping-float-to-int --enable-sign-ext --enable-bulk-memory --strip-debug --strip-producers)
 
+# fold_and_optimize IN OUT [features...]: folds the kernel's splat-load constants into offsets
+# (see scripts/fold-splat-offsets.mjs), then optimises with wasm-opt.
+fold_and_optimize() {
+  local in=$1 out=$2
+  shift 2
+  local tmp
+  tmp=$(mktemp -d)
+  wasm-dis "$in" -o "$tmp/in.wat"
+  node scripts/fold-splat-offsets.mjs "$tmp/in.wat" "$tmp/folded.wat"
+  wasm-as --enable-simd --enable-nontrapping-float-to-int --enable-sign-ext --enable-bulk-memory "$@" "$tmp/folded.wat" -o "$tmp/folded.wasm"
+  wasm-opt "${opt_flags[@]}" "$@" "$tmp/folded.wasm" -o "$out"
+  rm -rf "$tmp"
+}
+
 # 1. Single-thread build: its own memory, no atomics (runs everywhere).
 RUSTFLAGS="-C target-feature=+simd128 $remap" \
   /usr/bin/cargo build --release --locked --offline --target wasm32-unknown-unknown -p mlp-engine
-wasm-opt "${opt_flags[@]}" target/wasm32-unknown-unknown/release/mlp_engine.wasm -o "$out"
+fold_and_optimize target/wasm32-unknown-unknown/release/mlp_engine.wasm "$out"
 echo "build-wasm: wrote $out ($(wc -c < "$out") bytes)"
 
 # 2. Threads build: imports a shared memory (up to 4 GiB) that worker instances share, uses
@@ -46,6 +60,5 @@ RUSTFLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals --c
   -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
   -C link-arg=--export=__stack_pointer -C link-arg=--no-check-features" \
   /usr/bin/cargo build --release --locked --offline --target wasm32-unknown-unknown -p mlp-engine --target-dir target/threads
-wasm-opt "${opt_flags[@]}" --enable-threads --enable-mutable-globals \
-  target/threads/wasm32-unknown-unknown/release/mlp_engine.wasm -o "$out_threads"
+fold_and_optimize target/threads/wasm32-unknown-unknown/release/mlp_engine.wasm "$out_threads" --enable-threads --enable-mutable-globals
 echo "build-wasm: wrote $out_threads ($(wc -c < "$out_threads") bytes)"

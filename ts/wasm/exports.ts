@@ -26,6 +26,7 @@ export interface EngineExports {
   mlp_parameter_count(sizes: Ptr, nSizes: number): number;
   mlp_permutation(seedLo: number, seedHi: number, n: number, out: Ptr): Status;
   mlp_argmax_rows(src: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_first_nonfinite(src: Ptr, len: number, out: Ptr): Status;
 
   mlp_network_create(
     sizes: Ptr, nSizes: number, hidden: number, output: number, loss: number, reg: number, alpha: number,
@@ -78,7 +79,7 @@ export interface EngineExports {
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {
