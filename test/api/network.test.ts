@@ -174,6 +174,21 @@ describe('errors', () => {
     expect(() => new FeedForwardNeuralNets({ inputs: [], outputs: [], hiddenLayers: [] })).toThrow(/must not be empty/);
   });
 
+  it('evaluate and predict refuse NaN and ±Infinity in X, naming the first one (checked in the engine)', () => {
+    const net = new FeedForwardNeuralNets({ inputs: 7, outputs: 3, hiddenLayers: [5], seed: 1 });
+    const rows = 400; // 2,800 values: past the engine's 1,024-value blocks, with a tail of 4
+    for (const [at, value] of [[0, NaN], [1023, Infinity], [1024, -Infinity], [2799, NaN], [1500, NaN]] as const) {
+      const X = new Matrix(rows, 7, new Float32Array(rows * 7).fill(0.5));
+      X.data[at] = value;
+      if (at === 1500) X.data[2000] = NaN; // the first one is named
+      const message = new RegExp(`X must be finite, got ${value} at row ${Math.floor(at / 7)}, column ${at % 7}`);
+      expect(() => net.evaluate(X)).toThrow(message);
+      expect(() => net.predict(X)).toThrow(message);
+    }
+    expect(net.predict(new Matrix(rows, 7, new Float32Array(rows * 7).fill(0.5)))).toHaveLength(rows);
+    net.dispose();
+  });
+
   it('checks shapes against the network', () => {
     const net = make({})();
     expect(() => net.predict([[1, 2, 3]])).toThrow(/X must be n x 2, got 1 x 3/);

@@ -47,36 +47,31 @@ export abstract class Activation {
   }
 }
 
-/** max(0, x); derivative 1 for x > 0, else 0. */
-export class ReLU extends Activation {
-  readonly name = 'relu';
+/** An activation applied element by element: its derivative is one matrix of x's shape. */
+export abstract class ElementwiseActivation extends Activation {
   gradient(x: MatrixLike): Matrix {
     return this.elementwiseGradient(x);
   }
+}
+
+/** max(0, x); derivative 1 for x > 0, else 0. */
+export class ReLU extends ElementwiseActivation {
+  readonly name = 'relu';
 }
 
 /** 1 / (1 + e^−x); derivative σ(x)(1 − σ(x)). */
-export class Sigmoid extends Activation {
+export class Sigmoid extends ElementwiseActivation {
   readonly name = 'sigmoid';
-  gradient(x: MatrixLike): Matrix {
-    return this.elementwiseGradient(x);
-  }
 }
 
 /** tanh(x); derivative 1 − tanh²(x). */
-export class Tanh extends Activation {
+export class Tanh extends ElementwiseActivation {
   readonly name = 'tanh';
-  gradient(x: MatrixLike): Matrix {
-    return this.elementwiseGradient(x);
-  }
 }
 
 /** The identity; derivative 1. */
-export class Linear extends Activation {
+export class Linear extends ElementwiseActivation {
   readonly name = 'linear';
-  gradient(x: MatrixLike): Matrix {
-    return this.elementwiseGradient(x);
-  }
 }
 
 /** Row-wise e^x / Σ e^x, shifted by the row maximum so huge logits stay finite. */

@@ -99,11 +99,14 @@ export function toMatrix(value: unknown, where: string, arg: string, options: To
   }
   if (finite) {
     const bad = firstNonFinite(m.data);
-    if (bad >= 0) {
-      throw new ValueError(`${where}: ${arg} must be finite, got ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`);
-    }
+    if (bad >= 0) throw nonFiniteError(m, bad, where, arg);
   }
   return m;
+}
+
+/** The error for a NaN or ±Infinity at flat index `bad` of `m`. */
+export function nonFiniteError(m: Matrix, bad: number, where: string, arg: string): ValueError {
+  return new ValueError(`${where}: ${arg} must be finite, got ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`);
 }
 
 /** Index of the first NaN or ±Infinity, or −1. (Validation on entry, not a hot path.) */
