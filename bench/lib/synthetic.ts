@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../ts/util/mulberry32.js';
 // Seeded, MNIST-shaped synthetic data shared by every peer. Speed does not depend on the
 // values, but using one generator means every engine sees the same bytes and any accuracy
 // sanity check compares like with like. Inputs are class prototypes plus Gaussian noise,
@@ -15,17 +16,7 @@ export interface SyntheticData {
   y: Float32Array;
 }
 
-/** mulberry32: tiny, fast and good enough for benchmark data; identical in every JS engine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Standard normal via Box–Muller, from a uniform source. */
 function gaussian(rand: () => number): () => number {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataFormatError } from '../../ts/api/errors.js';
 import { checkPair, decodeIdxFile, type IdxFile } from '../../ts/data/idx.js';
+import { mulberry32 } from '../../ts/util/mulberry32.js';
 
 export interface CorpusFile {
   name: string;
@@ -53,17 +54,7 @@ export function loadSeedCorpus(dir: string): CorpusFile[] {
     .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
 }
 
-/** mulberry32: tiny, fast, good enough for fuzzing, and identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 type Rng = () => number;
 const int = (rng: Rng, n: number) => Math.floor(rng() * n);

@@ -5,6 +5,7 @@ import { getEngine } from '../../ts/wasm/load.js';
 import { ACTIVATION_CODES, type ActivationName } from '../../ts/api/activations.js';
 import { LOSS_CODES, type LossName } from '../../ts/api/losses.js';
 import { parameterCount } from '../../ts/api/parameters.js';
+import { mulberry32 } from '../../ts/util/mulberry32.js';
 
 export interface RefConfig {
   sizes: number[];
@@ -50,17 +51,8 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, re
   });
 }
 
-/** A small deterministic generator for test data (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+export const rng = mulberry32;
 
 export function randomArray(n: number, next: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);

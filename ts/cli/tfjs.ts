@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { PreparedData, TrainProgress } from '../index.js';
 import type { TrainConfig } from './config.js';
 import type { ProgressReporter } from './progress.js';
+import { mulberry32 } from '../util/mulberry32.js';
 
 export interface TfjsRunResult {
   backend: string;
@@ -66,17 +67,6 @@ export function loadTfjs(): Promise<{ tf: Tf; backend: string }> {
   return loaded;
 }
 
-/** A small seeded generator (mulberry32) for TF.js's shuffles, so runs repeat. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TfjsOptions {
   signal?: AbortSignal;
