@@ -259,3 +259,27 @@ it('Matrix round-trips and validates', () => {
   expect(String(new CrossEntropyLoss())).toContain('CrossEntropyLoss');
   expect(String(new Sigmoid())).toBe('Sigmoid()');
 });
+
+describe('the evaluation path and the training path agree', () => {
+  // loss() runs the forward pass in row chunks (evaluation); backPropagation's forward pass
+  // is the training one. Both must give the same bits, for shapes with partial panels
+  // (11, 7, 5, 9 columns) and K split in blocks (600).
+  for (const sizes of [[13, 11, 7, 5], [600, 20, 9], [3, 9]]) {
+    it(`${sizes.join('-')}: loss() equals the training path's loss bit for bit`, () => {
+      const next = rng(sizes.length * 31 + sizes[0]);
+      const n = 37;
+      const [d, k] = [sizes[0], sizes[sizes.length - 1]];
+      const X = new Matrix(n, d, Float32Array.from({ length: n * d }, () => next() * 2 - 1));
+      const Y = new Matrix(n, k, new Float32Array(n * k).map((_, i) => (i % k === Math.floor(i / k) % k ? 1 : 0)));
+      const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: sizes.slice(1, -1), g: new Tanh(), seed: 3 });
+      const engine = getEngine();
+      const viaGradients = engine.scoped((s) => {
+        const out = s.allocOf(Float64Array, 1);
+        engine.check(engine.exports.mlp_network_gradients((net as unknown as { handle: number }).handle, s.copyIn(X.data), s.copyIn(Y.data), n, d, out), 'test');
+        return engine.view(Float64Array, out, 1)[0];
+      });
+      expect(net.loss(X, Y)).toBe(viaGradients);
+      net.dispose();
+    });
+  }
+});
