@@ -184,16 +184,16 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         const A_CHUNK: usize = 8;
         let mp = p.m_panels();
         let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
-        // Neighbouring panels share cache lines of B and of C's rows: claiming a few at a
-        // time keeps most lines on one core, while leaving enough claims to balance the load.
-        let chunk = (panels / (threads * 8)).clamp(1, 4);
-        let panel_claim = Claim::new((panels + chunk - 1) / chunk);
+        // Guided claims: runs of neighbouring panels (which share cache lines of C's rows)
+        // while much is left, single panels at the end, so neither thread waits long at the
+        // join for the other's last claim.
+        let panel_claim = Claim::new(panels);
         parallel::run(threads, &|t, _| {
             a_claim.each(|c| unsafe { pack_a_range(&p, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
             a_claim.wait_done();
             let bpack = unsafe { (bpacks as *mut f32).add(t * BPACK_STRIDE) };
             let mut ok = true;
-            panel_claim.each(|c| ok &= unsafe { compute_panels(&p, c * chunk, (c * chunk + chunk).min(panels), bpack) });
+            panel_claim.each_guided(threads, |first, end| ok &= unsafe { compute_panels(&p, first, end, bpack) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }

@@ -282,6 +282,25 @@ impl Claim {
         }
     }
 
+    /// Runs `f(first, end)` over ranges of items claimed until none are left, each range a
+    /// share of what is left (at least one item): big ranges while there is much to do, single
+    /// items at the end, so the threads reach the join together.
+    #[inline]
+    pub fn each_guided(&self, threads: usize, mut f: impl FnMut(usize, usize)) {
+        let mut first = self.next.load(Relaxed);
+        while first < self.total {
+            let take = ((self.total - first) / (2 * threads.max(1))).max(1);
+            match self.next.compare_exchange_weak(first, first + take, Relaxed, Relaxed) {
+                Ok(_) => {
+                    f(first, first + take);
+                    self.done.fetch_add(take, Release);
+                    first = self.next.load(Relaxed);
+                }
+                Err(now) => first = now,
+            }
+        }
+    }
+
     /// Waits until every item has been finished (by whichever thread claimed it).
     pub fn wait_done(&self) {
         while self.done.load(Acquire) < self.total {
