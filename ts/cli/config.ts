@@ -3,7 +3,7 @@
 // `evaluate` rebuild exactly the same data pipeline.
 
 import { CrossEntropyLoss, Linear, ReLU, Sigmoid, SquaredErrorLoss, Tanh, type Activation, type Loss } from '../index.js';
-import type { DatasetChoice, HiddenActivation, InitChoice, LossChoice, StandardizeChoice } from './args.js';
+import { UsageError, type DatasetChoice, type HiddenActivation, type InitChoice, type LossChoice, type StandardizeChoice } from './args.js';
 import type { U8Transform } from '../index.js';
 
 export interface TrainConfig {
@@ -51,6 +51,23 @@ export const BASELINE: Readonly<TrainConfig> = Object.freeze({
 
 /** Seed of the train/validation split: fixed, so every run sees the same validation set. */
 export const SPLIT_SEED = 0;
+
+/** Applies the data-size flags (--train-limit, --validation, --test-limit, --log-every) that
+ *  `train` and `experiments` share, and checks that a validation split is left to train on. */
+export function applyDataFlags(c: TrainConfig, v: Record<string, unknown>): void {
+  if (v['train-limit'] !== undefined) {
+    c.trainLimit = v['train-limit'] as number;
+    // The report holds out 10,000 of 60,000 (one sixth); keep that share for subsets.
+    if (v.validation === undefined) c.validationSize = Math.min(c.validationSize, Math.floor(c.trainLimit / 6));
+  }
+  if (v.validation !== undefined) c.validationSize = v.validation as number;
+  if (v['test-limit'] !== undefined) c.testLimit = v['test-limit'] as number;
+  if (v['log-every'] !== undefined) c.logEvery = v['log-every'] as number;
+  const available = Math.min(c.trainLimit ?? 60_000, 60_000);
+  if (c.validationSize >= available) {
+    throw new UsageError(`--validation (${c.validationSize}) must be smaller than the ${available} training images${c.trainLimit !== null ? ' of --train-limit' : ''}`);
+  }
+}
 
 export function hiddenActivation(name: HiddenActivation): Activation {
   switch (name) {

@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FASHION_MNIST_CLASSES, classificationReport, type PreparedData } from '../index.js';
 import { UsageError, type ParsedArgs } from './args.js';
-import { BASELINE, architecture, type TrainConfig } from './config.js';
+import { BASELINE, applyDataFlags, architecture, type TrainConfig } from './config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, println, runDirectory, type CliContext } from './context.js';
 import { createNetwork, evaluateSplit, finalLosses, loadData, trainLoop } from './job.js';
 import { ProgressReporter, formatRate, formatSeconds } from './progress.js';
@@ -129,15 +129,7 @@ export function experimentConfig(def: ExperimentDef, values: Record<string, unkn
   if (values.epochs !== undefined) c.epochs = values.epochs as number;
   if (values.seed !== undefined) c.seed = values.seed as number;
   if (values.dataset !== undefined) c.dataset = values.dataset as TrainConfig['dataset'];
-  if (values['train-limit'] !== undefined) {
-    c.trainLimit = values['train-limit'] as number;
-    if (values.validation === undefined) c.validationSize = Math.min(c.validationSize, Math.floor(c.trainLimit / 6));
-  }
-  if (values.validation !== undefined) c.validationSize = values.validation as number;
-  if (values['test-limit'] !== undefined) c.testLimit = values['test-limit'] as number;
-  if (values['log-every'] !== undefined) c.logEvery = values['log-every'] as number;
-  const available = Math.min(c.trainLimit ?? 60_000, 60_000);
-  if (c.validationSize >= available) throw new UsageError(`--validation (${c.validationSize}) must be smaller than the ${available} training images`);
+  applyDataFlags(c, values);
   return c;
 }
 

@@ -11,6 +11,7 @@ import { isBinaryModelPath, loadModelFile, saveModelFile } from '../node/model-f
 import { UsageError, type ParsedArgs } from './args.js';
 import {
   BASELINE,
+  applyDataFlags,
   architecture,
   configTable,
   defaultName,
@@ -44,18 +45,7 @@ export function applyFlags(base: TrainConfig, values: Record<string, unknown>): 
   if (v.seed !== undefined) c.seed = v.seed as number;
   if (v.dataset !== undefined) c.dataset = v.dataset as TrainConfig['dataset'];
   if (v.standardize !== undefined) c.standardize = v.standardize as TrainConfig['standardize'];
-  if (v['train-limit'] !== undefined) {
-    c.trainLimit = v['train-limit'] as number;
-    // The report holds out 10,000 of 60,000 (one sixth); keep that share for subsets.
-    if (v.validation === undefined) c.validationSize = Math.min(BASELINE.validationSize, Math.floor(c.trainLimit / 6));
-  }
-  if (v.validation !== undefined) c.validationSize = v.validation as number;
-  if (v['test-limit'] !== undefined) c.testLimit = v['test-limit'] as number;
-  if (v['log-every'] !== undefined) c.logEvery = v['log-every'] as number;
-  const available = Math.min(c.trainLimit ?? 60_000, 60_000);
-  if (c.validationSize >= available) {
-    throw new UsageError(`--validation (${c.validationSize}) must be smaller than the ${available} training images${c.trainLimit !== null ? ' of --train-limit' : ''}`);
-  }
+  applyDataFlags(c, v);
   return c;
 }
 
