@@ -11,6 +11,7 @@ import { DisposedError, DivergenceError, OutOfMemoryError, ShapeError, ValueErro
 import { layerSizes, INIT_CODES, INITIALIZATIONS, type Initialization } from './initializer.js';
 import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows, lossFromName } from './losses.js';
 import { Matrix, expectShape, nonFiniteError, toMatrix, type MatrixLike } from './matrix.js';
+import { nextTick } from '../util/next-tick.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
 import { decodeModel, encodeBinary, encodeJson, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelSnapshot } from './model-format.js';
 import { checkOptions, inRange, oneOf, positiveFinite, positiveInteger, randomSeed, seedParts } from './validate.js';
@@ -375,7 +376,7 @@ export class FeedForwardNeuralNets {
     for (;;) {
       const step = run.next();
       if (step.done) return step.value;
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await nextTick();
     }
   }
 
