@@ -109,7 +109,7 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
         const a = s.copyIn(new Float32Array(alen).map((_, i) => Math.sin(i)));
         const bb = s.copyIn(new Float32Array(blen).map((_, i) => Math.cos(i)));
         const c = s.allocOf(Float32Array, m * n);
-        const call = (threads: number) => engine.check(engine.exports.mlp_test_gemm_threads(threads, m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, repeats), 'gemm');
+        const call = (threads: number) => engine.check(engine.exports.mlp_test_gemm(threads, m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, repeats), 'gemm');
         // Warm up until V8 has tiered the module up to optimised code (in the workers too).
         for (let w = 0; w < 5; w++) [1, pool].forEach(call);
         const rates: [number[], number[]] = [[], []];

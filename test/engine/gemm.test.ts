@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../ts/index.js';
-import { gemm, randomArray, rng, worstRatio } from '../helpers/engine.js';
+import { gemm, layerLayouts, randomArray, rng, worstRatio } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
@@ -16,15 +16,7 @@ describe('SIMD GEMM against the scalar reference', () => {
     it(`${m}x${k} · ${k}x${n} in all three layouts`, () => {
       const A = randomArray(m * k, next);
       const B = randomArray(k * n, next);
-      const layouts = [
-        // forward X·W: both row-major
-        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
-        // weight gradient Xᵀ·dZ: A stored k x m
-        { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
-        // dZ·Wᵀ: B stored n x k
-        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
-      ];
-      for (const { a, b } of layouts) {
+      for (const { a, b } of layerLayouts(A, B, m, n, k)) {
         const fast = gemm(m, n, k, a, b, false);
         const ref = gemm(m, n, k, a, b, true);
         expect(worstRatio(fast, ref, 1e-5 * Math.sqrt(k + 1), 1e-5)).toBeLessThanOrEqual(1);

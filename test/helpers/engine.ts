@@ -41,14 +41,27 @@ export interface Strided {
 }
 
 /** C (m x n) = A·B through the SIMD kernel or the scalar reference loop. */
-export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean, repeats = 1): Float32Array {
+/** C = A·B through the engine's kernel on `threads` threads (or its plain reference loop). */
+export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean, repeats = 1, threads = 1): Float32Array {
   const engine = getEngine();
   return engine.scoped((s) => {
     const c = s.allocOf(Float32Array, m * n);
-    const status = engine.exports.mlp_test_gemm(m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, reference ? 1 : 0, repeats);
+    const status = engine.exports.mlp_test_gemm(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, reference ? 1 : 0, repeats);
     engine.check(status, 'gemm');
     return s.copyOut(Float32Array, c, m * n);
   });
+}
+
+/** A (m x k values) and B (k x n values) read as the three products of a dense layer. */
+export function layerLayouts(A: Float32Array, B: Float32Array, m: number, n: number, k: number): { a: Strided; b: Strided }[] {
+  return [
+    // forward X·W: both row-major
+    { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
+    // weight gradient Xᵀ·dZ: A stored k x m
+    { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
+    // dZ·Wᵀ: B stored n x k
+    { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
+  ];
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */

@@ -2,14 +2,14 @@
 // one-thread results bit for bit, reproducibility, and the engine's numerical suites (PyTorch
 // fixtures, float64 reference gradients) with every product split over both threads.
 
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
 import { activationFromName } from '../../ts/api/activations.js';
 import { lossFromName } from '../../ts/api/losses.js';
 import { parameterCount } from '../../ts/api/parameters.js';
-import { gemm, randomArray, referenceLossAndGradients, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
+import { gemm, layerLayouts, randomArray, referenceLossAndGradients, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(async () => {
   await init({ threads: 2 });
@@ -18,17 +18,6 @@ beforeAll(async () => {
   getEngine().exports.mlp_test_set_parallel_flops(0);
 });
 afterAll(() => getEngine().exports.mlp_test_set_parallel_flops(1 << 18));
-
-/** C = A·B through the kernel on `threads` threads. */
-function gemmOn(threads: number, m: number, n: number, k: number, a: { data: Float32Array; rs: number; cs: number }, b: { data: Float32Array; rs: number; cs: number }): Float32Array {
-  const engine = getEngine();
-  return engine.scoped((s) => {
-    const c = s.allocOf(Float32Array, m * n);
-    const status = engine.exports.mlp_test_gemm_threads(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, 0, 1);
-    engine.check(status, 'gemm');
-    return s.copyOut(Float32Array, c, m * n);
-  });
-}
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
@@ -60,14 +49,9 @@ describe('GEMM on two threads', () => {
     it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {
       const A = randomArray(m * k, next);
       const B = randomArray(k * n, next);
-      const layouts = [
-        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
-        { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
-        { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
-      ];
-      for (const { a, b } of layouts) {
-        const one = gemmOn(1, m, n, k, a, b);
-        const two = gemmOn(2, m, n, k, a, b);
+      for (const { a, b } of layerLayouts(A, B, m, n, k)) {
+        const one = gemm(m, n, k, a, b, false, 1, 1);
+        const two = gemm(m, n, k, a, b, false, 1, 2);
         expect(sameBits(one, two)).toBe(true);
         const ref = gemm(m, n, k, a, b, true);
         expect(worstRatio(two, ref, 1e-5 * Math.sqrt(k + 1), 1e-5)).toBeLessThanOrEqual(1);
@@ -130,51 +114,8 @@ describe('training on two threads', () => {
 
 // The engine's own suites again, on two threads with every product split.
 
-type Named = Record<string, number[][]>;
-interface Case {
-  name: string; inputs: number; hiddenLayers: number[]; outputs: number;
-  hidden: string; output: string; loss: string; regularization: null | 'l1' | 'l2'; alpha: number;
-  x: number[][]; y: number[][]; params: Named; forward: number[][]; totalLoss: number; grads: Named;
-  gdStep: { eta: number; params: Named }; adamSteps: { eta: number; steps: number; params: Named };
-}
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/torch/reference.json', import.meta.url), 'utf8'));
-const cases: Case[] = fixtures.cases;
-const flat = (m: number[][]) => m.flat();
-
 describe('PyTorch fixtures on two threads', () => {
-  const build = (c: Case, eta: number) => {
-    const net = new FeedForwardNeuralNets({
-      inputs: c.inputs, outputs: c.outputs, hiddenLayers: c.hiddenLayers, eta, seed: 3, threads: 2,
-      g: activationFromName(c.hidden, 't', 'g'), O: activationFromName(c.output, 't', 'O'),
-      L: lossFromName(c.loss, { alpha: c.alpha, regularization: c.regularization }, 't'),
-    });
-    net.setParameters(c.params);
-    return net;
-  };
-  const expectParams = (actual: Record<string, Matrix>, expected: Named, atol: number, rtol: number) => {
-    for (const [name, m] of Object.entries(expected)) expect(worstRatio(actual[name].data, flat(m), atol, rtol), name).toBeLessThanOrEqual(1);
-  };
-  for (const c of cases) {
-    it(c.name, () => {
-      const net = build(c, c.gdStep.eta);
-      const X = Matrix.from(c.x);
-      const Y = Matrix.from(c.y);
-      expect(worstRatio(net.forwardPropagation(X).data, flat(c.forward), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
-      expect(net.loss(X, Y)).toBeCloseTo(c.totalLoss, 5);
-      const grads = net.backPropagation(net.forwardPropagation(X), Y, X);
-      for (const [name, g] of Object.entries(c.grads)) expect(worstRatio(grads[`d${name}`].data, flat(g), 1e-6, 1e-3), `d${name}`).toBeLessThanOrEqual(1);
-      net.gradientDescent();
-      expectParams(net.parameters, c.gdStep.params, 1e-6, 1e-4);
-      net.dispose();
-      const adamNet = build(c, c.adamSteps.eta);
-      for (let s = 0; s < c.adamSteps.steps; s++) {
-        adamNet.backPropagation(adamNet.forwardPropagation(X), Y, X);
-        adamNet.adam();
-      }
-      expectParams(adamNet.parameters, c.adamSteps.params, 2e-5, 1e-3);
-      adamNet.dispose();
-    });
-  }
+  for (const c of torchCases) it(c.name, () => checkTorchCase(c, 2));
 });
 
 describe('gradients against the float64 reference on two threads', () => {

@@ -55,10 +55,6 @@ export interface EngineExports {
   mlp_u8_statistics(src: Ptr, len: number, d: number, scale: number, perFeature: number, mean: Ptr, std: Ptr): Status;
 
   mlp_test_gemm(
-    m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
-    b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
-  ): Status;
-  mlp_test_gemm_threads(
     threads: number, m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
     b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
   ): Status;
@@ -79,7 +75,7 @@ export interface EngineExports {
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {

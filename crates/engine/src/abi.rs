@@ -66,7 +66,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    3
+    4
 }
 
 const ALIGN: usize = 16;
@@ -667,18 +667,12 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
 // ---------------------------------------------------------------------------------------
 // Test and benchmark hooks
 
-/// C = A·B with the SIMD kernel (reference = 0) or the plain loop (reference = 1), strides
-/// as in `gemm::Strided`. Lets the tests and the benchmark reach the kernel directly.
+/// C = A·B with the SIMD kernel on up to `threads` threads (0 = the whole pool), or with the
+/// plain loop (reference = 1), strides as in `gemm::Strided`. Lets the tests and the benchmark
+/// reach the kernel directly.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn mlp_test_gemm(m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
-    mlp_test_gemm_threads(1, m, n, k, a, a_len, a_rs, a_cs, b, b_len, b_rs, b_cs, c, ldc, reference, repeats)
-}
-
-/// `mlp_test_gemm` split over up to `threads` threads (0 = the whole pool).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn mlp_test_gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
+pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
     report((|| {
         let a = Strided { data: slice(a, a_len, "A")?, rs: a_rs, cs: a_cs };
         let b = Strided { data: slice(b, b_len, "B")?, rs: b_rs, cs: b_cs };

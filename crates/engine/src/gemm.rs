@@ -12,8 +12,8 @@
 //! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
 //! k step loads are live together with the accumulators. 4x8 needs 8 accumulators + 2 B
 //! vectors + 4 broadcast A values + 1 product temporary = 15: no spills. 6x8 tiles
-//! (12 accumulators) spill every step however they are written (measured ≈ 24 GFLOP/s,
-//! against ≈ 57 for this kernel). Eight accumulators are enough chains because only the add
+//! (12 accumulators) spill every step however they are written (measured on an earlier
+//! host: ≈ 24 GFLOP/s, against ≈ 57 for this kernel). Eight accumulators are enough chains because only the add
 //! is on the chain (SIMD128 has no FMA; the mul is independent): 2 add pipes x 3 cycles of
 //! latency need 6.
 //!
@@ -24,8 +24,8 @@
 //!
 //! The work is split into two phases that threads share (see `parallel`): packing A
 //! (`pack_a_range`, in chunks of micro-panels) and computing column panels
-//! (`compute_panels`, each thread with its own B panel buffer), both claimed item by item
-//! from atomic counters. Every element of C is computed by the same sequence of operations
+//! (`compute_panels`, each thread with its own B panel buffer), both claimed from atomic
+//! counters. Every element of C is computed by the same sequence of operations
 //! whoever computes it, so results depend neither on the thread count nor on timing.
 
 use core::arch::wasm32::*;
@@ -132,25 +132,16 @@ impl<'a> Plan<'a> {
     pub fn m_panels(&self) -> usize {
         (self.m + MR - 1) / MR
     }
-    pub fn n_panels(&self) -> usize {
-        (self.n + NR - 1) / NR
-    }
     /// Floats of packed A.
     pub fn apack_len(m: usize, k: usize) -> usize {
         ((m + MR - 1) / MR) * k * AW
     }
 }
 
-/// C (m x n, row stride `ldc`) = epilogue(A·B) on one thread, A being m x k and B k x n.
-/// `pack` is scratch space that grows once to its largest size and is then reused.
-/// Returns false when a `Descend` gradient had a NaN or an infinity.
-#[allow(clippy::too_many_arguments)]
-pub fn gemm(m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
-    gemm_threads(1, m, n, k, a, b, c, ldc, epi, pack)
-}
-
-/// `gemm` split over up to `threads` threads by column panels (see `parallel`). `pack`
-/// holds the packed A and one B panel buffer per thread.
+/// C (m x n, row stride `ldc`) = epilogue(A·B), A being m x k and B k x n, split over up to
+/// `threads` threads by column panels (see `parallel`; 1 for one thread). `pack` is scratch
+/// space for the packed A and one B panel per thread: it grows once to its largest size and
+/// is then reused. Returns false when a `Descend` gradient had a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
@@ -180,7 +171,7 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         }
     } else {
         // One fork: pack A in chunks of micro-panels, wait until all of A is packed, then
-        // claim column panels one at a time (each computed the same way whoever takes it).
+        // claim column panels (each computed the same way whoever takes it).
         const A_CHUNK: usize = 8;
         let mp = p.m_panels();
         let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
