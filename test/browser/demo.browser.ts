@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_THREADS_BUILD, artifact, installInputProbe, launchBrowser, probeClick, startServer, watchPage, type InputProbe } from './helpers.js';
+import { artifact, installInputProbe, launchBrowser, probeClick, startServer, watchPage, type InputProbe } from './helpers.js';
 
 // 1,800 training images (+200 held out) x 10 epochs of 32 = 570 steps. The wide layers make
 // the run last a few seconds here, long enough to probe the page while it trains.
@@ -146,9 +146,8 @@ describe('the demo page', () => {
 
   it('runs its engine on every core: the demo server makes the page cross-origin isolated', () => {
     // The worker's engine starts a thread pool (workers nested in the demo's worker).
-    const threads = HAS_THREADS_BUILD ? cores : 1;
-    expect(engine).toMatchObject({ crossOriginIsolated: true, threads });
-    expect(threadsField).toBe(String(threads));
+    expect(engine).toMatchObject({ crossOriginIsolated: true, threads: cores });
+    expect(threadsField).toBe(String(cores));
   });
 
   it('scales a drawing like MNIST: 20-pixel box, centre of mass in the middle of 28x28', async () => {

@@ -1,6 +1,6 @@
 // Shared by the browser tests: Chromium via playwright-core, the demo server, page watchers.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { defaultMounts, startDemoServer, type Mounts } from '../../scripts/demo-server.mjs';
@@ -9,8 +9,6 @@ import { mulberry32 } from '../../ts/util/mulberry32.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = `${ROOT}test/artifacts/`;
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-/** The engine has a threads build (ts/wasm/mlp_engine_threads.wasm): browsers must then use it when isolated. */
-export const HAS_THREADS_BUILD = existsSync(`${ROOT}ts/wasm/mlp_engine_threads.wasm`);
 
 /** The flags of DEVELOPERS.md: headless, no sandbox (containers), nothing that phones home. */
 export const CHROMIUM_ARGS = [

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_THREADS_BUILD, ROOT, installInputProbe, launchBrowser, probeClick, rng, startServer, watchPage } from './helpers.js';
+import { ROOT, installInputProbe, launchBrowser, probeClick, rng, startServer, watchPage } from './helpers.js';
 
 interface Spec {
   sizes: number[];
@@ -110,7 +110,7 @@ describe('the built package in a plain page', () => {
     await page.close();
   });
 
-  it.skipIf(!HAS_THREADS_BUILD)('uses every core when the page is cross-origin isolated, else one thread with a one-line warning; same results either way', async () => {
+  it('uses every core when the page is cross-origin isolated, else one thread with a one-line warning; same results either way', async () => {
     expect(existsSync(`${ROOT}dist/mlp_engine_threads.wasm`), 'dist/ must ship mlp_engine_threads.wasm (copied by tsup.config.ts)').toBe(true);
     type Mlp = { init: () => Promise<void>; threadCount?: () => number };
     const threadsOf = (page: Page) =>
