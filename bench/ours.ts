@@ -85,6 +85,13 @@ export function trainFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS
   return 2 * macs;
 }
 
+/** FLOPs of one inference sample: the forward products X·W only. */
+export function inferenceFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS): number {
+  let macs = 0;
+  for (let l = 1; l < layers.length; l++) macs += layers[l - 1] * layers[l];
+  return 2 * macs;
+}
+
 /** GFLOP/s of each matrix product of one training step of the reference network. */
 export async function benchKernels(opts: { quick: boolean }): Promise<KernelResult[]> {
   await init();

@@ -1,6 +1,6 @@
 // Hand-written WebAssembly binary encoder for the SIMD128 ceiling kernel, so a fresh clone
 // needs no wat2wasm. It emits exactly what `wat2wasm ceiling.wat` produces for chains=12,
-// unroll=1 (check-wat.ts verifies that byte for byte when wabt is installed).
+// unroll=1 (test/bench/harness.test.ts checks that byte for byte when wabt is installed).
 //
 // Kernel: C independent chains a_i = a_i * m + k on f32x4 (SIMD128 has no FMA, so each step is
 // f32x4.mul + f32x4.add = 8 flops), iterated n times; returns lane 0 of the sum of all chains
