@@ -1,5 +1,5 @@
 ;; WebAssembly SIMD128 throughput ceiling kernel, 12 chains, no unrolling.
-;; emit.ts builds the same bytes (emitCeilingModule(12, 1)); check-wat.ts compares them with
+;; emit.ts builds the same bytes (emitCeilingModule(12, 1)); test/bench/harness.test.ts compares them with
 ;; `wat2wasm ceiling.wat` output. Other chain counts are the same shape with more/fewer chains.
 ;;
 ;; Each chain does a = a * m + k on f32x4 (SIMD128 has no fused multiply-add), i.e. 8 flops.
