@@ -6,7 +6,7 @@ import { init, threadCount, FeedForwardNeuralNets, Dataset, Matrix, loadMnist, p
 import { getEngine } from '../ts/wasm/load.js';
 import { syntheticMnistLike } from './lib/synthetic.js';
 import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE } from './lib/reference-net.js';
-import { summarize, timeIt, toRate, type Summary } from './lib/stats.js';
+import { summarize, timeIt, type Summary } from './lib/stats.js';
 
 export interface OursResult {
   threads: number;
@@ -47,34 +47,58 @@ function referenceNet(data: Dataset, threads: number): FeedForwardNeuralNets {
   return net;
 }
 
+/** One network of ours on `threads` threads, warmed up, timing one repeat per call. */
+export interface OursSampler {
+  threads: number;
+  /** One epoch over the synthetic data: samples/s. */
+  train(): Promise<number>;
+  /** Inference on a batch of 1000, repeated for at least 0.2 s: samples/s. */
+  infer(): Promise<number>;
+  dispose(): void;
+}
+
+/** Samplers for each thread count in `threads`, sharing one synthetic data set. */
+export async function oursSamplers(opts: { quick: boolean; threads: number[] }): Promise<OursSampler[]> {
+  await init();
+  const n = opts.quick ? 3200 : 12_800;
+  const syn = syntheticMnistLike(n, 1);
+  const data = Dataset.fromMatrices(new Matrix(n, 784, syn.x), new Matrix(n, 10, syn.y));
+  const batch = new Matrix(INFERENCE_BATCH, 784, syn.x.subarray(0, INFERENCE_BATCH * 784));
+  let alive = opts.threads.length;
+  return opts.threads.map((threads) => {
+    const net = referenceNet(data, threads);
+    net.train(1); // warm-up: tier-up of the module in every worker, workspace allocation
+    for (let w = 0; w < 2; w++) net.evaluate(batch);
+    return {
+      threads,
+      train: async () => n / (await timeIt(() => net.train(1), { warmup: 0, repeats: 1 })).samples[0],
+      infer: async () => INFERENCE_BATCH / (await timeIt(() => net.evaluate(batch), { warmup: 0, repeats: 1, minSeconds: 0.2 })).samples[0],
+      dispose: () => {
+        net.dispose();
+        if (--alive === 0) data.dispose();
+      },
+    };
+  });
+}
+
 /**
  * Training and inference throughput on each thread count in `threads`. The counts take turns
  * repeat by repeat (1, N, 1, N, ...), so a slow spell of this shared machine hits them alike
  * and the ratio between them stays fair.
  */
 export async function benchOurs(opts: { quick: boolean; threads: number[] }): Promise<OursResult[]> {
-  await init();
-  const n = opts.quick ? 3200 : 12_800;
-  const syn = syntheticMnistLike(n, 1);
-  const data = Dataset.fromMatrices(new Matrix(n, 784, syn.x), new Matrix(n, 10, syn.y));
-  const batch = new Matrix(INFERENCE_BATCH, 784, syn.x.subarray(0, INFERENCE_BATCH * 784));
-  const nets = opts.threads.map((t) => referenceNet(data, t));
+  const samplers = await oursSamplers(opts);
   const repeats = opts.quick ? 3 : 7;
-  const train: number[][] = nets.map(() => []);
-  const infer: number[][] = nets.map(() => []);
-  for (const net of nets) {
-    net.train(1); // warm-up: tier-up of the module in every worker, workspace allocation
-    for (let w = 0; w < 2; w++) net.evaluate(batch);
-  }
+  const train: number[][] = samplers.map(() => []);
+  const infer: number[][] = samplers.map(() => []);
   for (let r = 0; r < repeats; r++) {
-    for (const [i, net] of nets.entries()) {
-      train[i].push((await timeIt(() => net.train(1), { warmup: 0, repeats: 1 })).samples[0]);
-      infer[i].push((await timeIt(() => net.evaluate(batch), { warmup: 0, repeats: 1, minSeconds: 0.2 })).samples[0]);
+    for (const [i, s] of samplers.entries()) {
+      train[i].push(await s.train());
+      infer[i].push(await s.infer());
     }
   }
-  nets.forEach((net) => net.dispose());
-  data.dispose();
-  return opts.threads.map((threads, i) => ({ threads, train: toRate(summarize(train[i]), n), inference: toRate(summarize(infer[i]), INFERENCE_BATCH) }));
+  samplers.forEach((s) => s.dispose());
+  return samplers.map((s, i) => ({ threads: s.threads, train: summarize(train[i]), inference: summarize(infer[i]) }));
 }
 
 /** FLOPs of one training sample: forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ for every

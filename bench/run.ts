@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, type OursResult } from './ours.js';
 import { benchTfjs } from './peers/tfjs.js';
+import { benchPaired } from './paired.js';
 import { benchTorch } from './peers/python.js';
 import { measureSimdCeiling, bestCeiling } from './ceiling/measure.js';
 import { renderMarkdownTable, renderTextTable, formatNumber, type Cell } from './lib/table.js';
@@ -30,8 +31,9 @@ const kernels = await benchKernels({ quick });
 const threadCounts = [...new Set([1, cores])];
 log(`bench: mlp-wasm on ${threadCounts.join(' and ')} thread(s), interleaved…`);
 const ours: OursResult[] = await benchOurs({ quick, threads: threadCounts });
-log('bench: TensorFlow.js wasm…');
-const tfWasm = await benchTfjs({ backend: 'wasm', quick });
+log('bench: mlp-wasm (1 thread) and TensorFlow.js wasm, in turns…');
+const paired = await benchPaired({ quick });
+const tfWasm = paired.tfjs;
 log('bench: TensorFlow.js cpu…');
 const tfCpu = await benchTfjs({ backend: 'cpu', quick });
 const torch = args.includes('--no-python') ? { result: null, reason: 'skipped (--no-python)' } : (log('bench: PyTorch (native reference)…'), await benchTorch({ quick }));
@@ -42,12 +44,17 @@ const { baseline, memory } = await benchBaseline({ quick, threads: all.threads }
 
 const range = (s: Summary) => `${formatNumber(s.median)} (${formatNumber(s.min)}–${formatNumber(s.max)})`;
 const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(1)}x`;
+// Ratios measured turn by turn (see paired.ts): their median and range.
+const turns = (r: Summary) => `${r.median.toFixed(1)}x (${r.min.toFixed(1)}–${r.max.toFixed(1)})`;
+const times = (r: Summary) => `${r.median.toFixed(1)}x`;
+const inverse = (r: Summary) => `${(1 / r.median).toFixed(1)}x`;
 
 const throughputHeaders = ['engine', 'threads', 'train samples/s (batch 64)', 'vs ours 1 thread', 'inference samples/s (batch 1000)', 'vs ours 1 thread'];
 const throughputRows: Cell[][] = [
   ...ours.map((o) => [`mlp-wasm`, o.threads, range(o.train), ratio(o.train, one.train), range(o.inference), ratio(o.inference, one.inference)]),
-  [`TensorFlow.js ${tfWasm.version} wasm (manual step)`, tfWasm.threads, range(tfWasm.trainStep), ratio(tfWasm.trainStep, one.train), range(tfWasm.inference), ratio(tfWasm.inference, one.inference)],
-  [`TensorFlow.js ${tfWasm.version} wasm (model.fit)`, tfWasm.threads, range(tfWasm.trainFit), ratio(tfWasm.trainFit, one.train), null, null],
+  ['mlp-wasm, in turns with TF.js wasm', 1, range(paired.ours.train), null, range(paired.ours.inference), null],
+  [`TensorFlow.js ${tfWasm.version} wasm (manual step)`, tfWasm.threads, range(tfWasm.trainStep), inverse(paired.ratios.step), range(tfWasm.inference), inverse(paired.ratios.inference)],
+  [`TensorFlow.js ${tfWasm.version} wasm (model.fit)`, tfWasm.threads, range(tfWasm.trainFit), inverse(paired.ratios.fit), null, null],
   [`TensorFlow.js ${tfCpu.version} cpu (manual step)`, tfCpu.threads, range(tfCpu.trainStep), ratio(tfCpu.trainStep, one.train), range(tfCpu.inference), ratio(tfCpu.inference, one.inference)],
   ...(torch.result?.results ?? []).map((p) => [`PyTorch ${torch.result!.version} (native, not wasm)`, p.threads, range(p.train), ratio(p.train, one.train), range(p.inference), ratio(p.inference, one.inference)] as Cell[]),
 ];
@@ -56,10 +63,10 @@ const throughputRows: Cell[][] = [
 const atCeiling = (flopsPerSample: number) => (peak.gflops * 1e9) / flopsPerSample;
 const share = (rate: number, flopsPerSample: number) => `${((rate / atCeiling(flopsPerSample)) * 100).toFixed(0)}%`;
 const speedup = [
-  ['mlp-wasm 1 thread vs TF.js wasm manual step', ratio(one.train, tfWasm.trainStep)],
-  ['mlp-wasm 1 thread vs TF.js wasm model.fit', ratio(one.train, tfWasm.trainFit)],
+  ['mlp-wasm 1 thread vs TF.js wasm manual step (in turns: median, range)', turns(paired.ratios.step)],
+  ['mlp-wasm 1 thread vs TF.js wasm model.fit (in turns)', turns(paired.ratios.fit)],
   [`mlp-wasm ${all.threads} threads vs 1 thread (training)`, ratio(all.train, one.train)],
-  ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread)', ratio(one.inference, tfWasm.inference)],
+  ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread, in turns)', turns(paired.ratios.inference)],
   [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample)`, share(one.train.median, trainFlopsPerSample())],
   [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample)`, share(one.inference.median, inferenceFlopsPerSample())],
   ['TF.js wasm inference as a share of the SIMD128 ceiling', share(tfWasm.inference.median, inferenceFlopsPerSample())],
@@ -70,11 +77,11 @@ const check = (ok: boolean) => (ok ? 'met' : 'not met');
 const targetHeaders = ['target', 'this run', '', 'needs (share of the one-thread SIMD128 ceiling)'];
 const targets: Cell[][] = [
   ['training, 1 thread: ≥ 10,000 samples/s', formatNumber(one.train.median), check(one.train.median >= 10_000), share(10_000, trainFlopsPerSample())],
-  ['training, 1 thread: ≥ 7x TF.js wasm (manual step)', ratio(one.train, tfWasm.trainStep), check(one.train.median >= 7 * tfWasm.trainStep.median), share(7 * tfWasm.trainStep.median, trainFlopsPerSample())],
-  ['training, 1 thread: ≥ 10x TF.js wasm (model.fit)', ratio(one.train, tfWasm.trainFit), check(one.train.median >= 10 * tfWasm.trainFit.median), share(10 * tfWasm.trainFit.median, trainFlopsPerSample())],
+  ['training, 1 thread: ≥ 7x TF.js wasm (manual step)', times(paired.ratios.step), check(paired.ratios.step.median >= 7), share(7 * tfWasm.trainStep.median, trainFlopsPerSample())],
+  ['training, 1 thread: ≥ 10x TF.js wasm (model.fit)', times(paired.ratios.fit), check(paired.ratios.fit.median >= 10), share(10 * tfWasm.trainFit.median, trainFlopsPerSample())],
   [`training, ${all.threads} threads: ≥ 1.8x one thread`, ratio(all.train, one.train), check(all.train.median >= 1.8 * one.train.median), null],
   ['inference (batch 1000), 1 thread: ≥ 35,000 samples/s', formatNumber(one.inference.median), check(one.inference.median >= 35_000), share(35_000, inferenceFlopsPerSample())],
-  ['inference (batch 1000), 1 thread: ≥ 2x TF.js wasm', ratio(one.inference, tfWasm.inference), check(one.inference.median >= 2 * tfWasm.inference.median), share(2 * tfWasm.inference.median, inferenceFlopsPerSample())],
+  ['inference (batch 1000), 1 thread: ≥ 2x TF.js wasm', times(paired.ratios.inference), check(paired.ratios.inference.median >= 2), share(2 * tfWasm.inference.median, inferenceFlopsPerSample())],
   ['the report\'s baseline: under 60 s', `${baseline.seconds.toFixed(1)} s${baseline.estimated ? ' (estimated)' : ''}`, check(baseline.seconds < 60), null],
   ['wasm memory: no growth after the first epoch', `${(memory.wasmBytesAfterFirstEpoch / 2 ** 20).toFixed(0)} → ${(memory.wasmBytesAfterLastEpoch / 2 ** 20).toFixed(0)} MiB`, check(memory.wasmBytesAfterLastEpoch === memory.wasmBytesAfterFirstEpoch), null],
 ];
@@ -103,11 +110,11 @@ console.log(text);
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = new Date().toISOString();
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
 const md = [
   '# Benchmark results',
   '',
-  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. This is a shared virtual machine whose speed drifts during a run (the ranges show how much); ours on one and on all threads are measured in turns, repeat by repeat, so their ratio is the steadiest figure here. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`,
+  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. This is a shared virtual machine whose speed drifts during a run (the ranges show how much); ours on one and on all threads are measured in turns, repeat by repeat, and so are ours on one thread and TensorFlow.js wasm (every ratio against TF.js wasm is the median of those turns' ratios), so a slow spell hits both sides of a ratio alike. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`,
   '',
   'Network 784-500-250-100-10 (sigmoid hidden, softmax output, cross-entropy, float32), training with gradient descent at batch 64 on the same synthetic standardised data for every engine; inference at batch 1000.',
   '',

@@ -1,18 +1,34 @@
 // Child-process entry for one TF.js backend: `node --import tsx bench/peers/tfjs-child.ts '<json opts>'`.
 // One process per backend because TF.js engine state is global and the wasm backend starts once.
-// The result goes to stdout as one line prefixed with RESULT_MARKER; TF.js may print other lines.
+// Results go to stdout as lines prefixed with a marker; TF.js may print other lines.
+//
+// With `serve: true` in the options the child prepares the backend, prints READY, and then
+// times one repeat per command read from stdin (`step`, `fit` or `infer`), answering each with
+// a SAMPLE line, until `done`, when it prints the RESULT of every repeat and exits. The parent
+// uses that to measure TF.js in turns with our engine.
 
-import { measureTfjsInProcess, type TfjsOptions } from './tfjs-measure.js';
+import { createInterface } from 'node:readline';
+import { measureTfjsInProcess, prepareTfjs, type TfjsMeasure, type TfjsOptions } from './tfjs-measure.js';
 
-export const RESULT_MARKER = '@@tfjs-result@@';
+export const MARKERS = { result: '@@tfjs-result@@', ready: '@@tfjs-ready@@', sample: '@@tfjs-sample@@' } as const;
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as TfjsOptions;
-measureTfjsInProcess(opts).then(
-  (result) => {
-    process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`);
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
-  },
-);
+const opts = JSON.parse(process.argv[2] ?? '{}') as TfjsOptions & { serve?: boolean };
+const say = (marker: string, value: unknown) => process.stdout.write(`\n${marker}${JSON.stringify(value)}\n`);
+
+async function serve(): Promise<void> {
+  const tfjs = await prepareTfjs(opts);
+  say(MARKERS.ready, true);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const command = line.trim();
+    if (command === 'done') break;
+    if (command !== 'step' && command !== 'fit' && command !== 'infer') throw new Error(`tfjs-child: unknown command ${JSON.stringify(command)}`);
+    say(MARKERS.sample, await tfjs.repeat(command as TfjsMeasure));
+  }
+  say(MARKERS.result, tfjs.result());
+  tfjs.dispose();
+}
+
+(opts.serve ? serve() : measureTfjsInProcess(opts).then((result) => say(MARKERS.result, result))).catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { timeIt, toRate, type Summary } from '../lib/stats.js';
+import { summarize, timeIt, toRate, type Summary } from '../lib/stats.js';
 import { syntheticMnistLike } from '../lib/synthetic.js';
 import { INFERENCE_BATCH, LEARNING_RATE, REFERENCE_LAYERS, TRAIN_BATCH } from '../lib/reference-net.js';
 
@@ -152,12 +152,26 @@ function manualTrainer() {
   return { step, sync: () => biases[biases.length - 1].dataSync() };
 }
 
-export async function measureTfjsInProcess(opts: TfjsOptions): Promise<TfjsResult> {
+/** Timed repeats of each measurement. */
+export const tfjsRepeats = (quick: boolean) => (quick ? 3 : 5);
+
+/** What one timed repeat measures: the manual step, model.fit, or inference. */
+export type TfjsMeasure = 'step' | 'fit' | 'infer';
+
+/** A started backend with the reference network built and warmed up, ready to time repeats. */
+export interface PreparedTfjs {
+  /** One timed repeat of `what`: seconds per call and the samples a call processes. */
+  repeat(what: TfjsMeasure): Promise<{ seconds: number; samples: number }>;
+  /** The result of every repeat timed so far. */
+  result(): TfjsResult;
+  dispose(): void;
+}
+
+export async function prepareTfjs(opts: TfjsOptions): Promise<PreparedTfjs> {
   const t0 = performance.now();
   const backendInfo = await startBackend(opts);
 
   const slow = opts.backend === 'cpu'; // ~5x slower than wasm: smaller workloads keep quick mode quick
-  const repeats = opts.quick ? 3 : 5;
   const minSeconds = opts.quick ? 0.25 : 1.0;
   const batchesPerWindow = slow ? 1 : 4;
   const poolBatches = 8; // distinct batches cycled through by the manual step
@@ -168,7 +182,7 @@ export async function measureTfjsInProcess(opts: TfjsOptions): Promise<TfjsResul
   const inDim = REFERENCE_LAYERS[0];
   const outDim = REFERENCE_LAYERS[REFERENCE_LAYERS.length - 1];
 
-  // 1. Manual step: data already split into batch tensors, so only training is timed.
+  // Manual step: data already split into batch tensors, so only training is timed.
   const xs: tf.Tensor2D[] = [];
   const ys: tf.Tensor2D[] = [];
   for (let b = 0; b < poolBatches; b++) {
@@ -184,50 +198,78 @@ export async function measureTfjsInProcess(opts: TfjsOptions): Promise<TfjsResul
     }
     trainer.sync(); // one device sync per window, as a real loop reading the loss now and then would
   };
-  const stepTiming = await timeIt(window, { warmup: 2, repeats, minSeconds });
-  const trainStep = toRate(stepTiming.secondsPerCall, batchesPerWindow * TRAIN_BATCH);
 
-  // 2. model.fit over fitSamples, one epoch.
+  // model.fit over fitSamples, one epoch.
   const model = buildModel();
   const xFit = tf.tensor2d(data.x.subarray(0, fitSamples * inDim), [fitSamples, inDim]);
   const yFit = tf.tensor2d(data.y.subarray(0, fitSamples * outDim), [fitSamples, outDim]);
   const fitArgs = { batchSize: TRAIN_BATCH, epochs: 1, shuffle: false, verbose: 0 as const };
-  const fitTiming = await timeIt(async () => {
+  const fit = async () => {
     const h = await model.fit(xFit, yFit, fitArgs);
     if (!Number.isFinite(h.history.loss[0] as number)) throw new Error('TF.js fit diverged');
-  }, { warmup: 1, repeats });
-  const trainFit = toRate(fitTiming.secondsPerCall, fitSamples);
+  };
 
-  // 3. Inference, batch 1000, including the read-back a caller needs.
+  // Inference, batch 1000, including the read-back a caller needs.
   const xInf = tf.tensor2d(data.x.subarray(0, INFERENCE_BATCH * inDim), [INFERENCE_BATCH, inDim]);
-  const infTiming = await timeIt(() => {
+  const infer = () => {
     // predict() splits into batches of 32 unless told otherwise; we want one batch of 1000.
     const p = model.predict(xInf, { batchSize: INFERENCE_BATCH }) as tf.Tensor;
     p.dataSync();
     p.dispose();
-  }, { warmup: slow ? 1 : 2, repeats, minSeconds });
-  const inference = toRate(infTiming.secondsPerCall, INFERENCE_BATCH);
-
-  tf.dispose([...xs, ...ys, xFit, yFit, xInf]);
-  model.dispose();
-
-  return {
-    peer: 'tfjs',
-    version: tf.version.tfjs,
-    backend: opts.backend,
-    ...backendInfo,
-    trainStep,
-    trainFit,
-    inference,
-    setup: {
-      layers: [...REFERENCE_LAYERS],
-      batch: TRAIN_BATCH,
-      inferenceBatch: INFERENCE_BATCH,
-      batchesPerWindow,
-      fitSamples,
-      repeats,
-      minSecondsPerRepeat: minSeconds,
-    },
-    seconds: (performance.now() - t0) / 1000,
   };
+
+  const runs: Record<TfjsMeasure, { fn: () => unknown; warmup: number; minSeconds: number; samples: number }> = {
+    step: { fn: window, warmup: 2, minSeconds, samples: batchesPerWindow * TRAIN_BATCH },
+    fit: { fn: fit, warmup: 1, minSeconds: 0, samples: fitSamples },
+    infer: { fn: infer, warmup: slow ? 1 : 2, minSeconds, samples: INFERENCE_BATCH },
+  };
+  const seconds: Record<TfjsMeasure, number[]> = { step: [], fit: [], infer: [] };
+  for (const run of Object.values(runs)) await timeIt(run.fn, { warmup: run.warmup, repeats: 1 });
+
+  const rate = (what: TfjsMeasure): Summary => {
+    if (seconds[what].length === 0) throw new Error(`TF.js ${opts.backend}: no repeat of '${what}' was timed, so there is nothing to summarise`);
+    return toRate(summarize(seconds[what]), runs[what].samples);
+  };
+  return {
+    async repeat(what) {
+      const run = runs[what];
+      const t = await timeIt(run.fn, { warmup: 0, repeats: 1, minSeconds: run.minSeconds });
+      seconds[what].push(t.samples[0]);
+      return { seconds: t.samples[0], samples: run.samples };
+    },
+    result: () => ({
+      peer: 'tfjs',
+      version: tf.version.tfjs,
+      backend: opts.backend,
+      ...backendInfo,
+      trainStep: rate('step'),
+      trainFit: rate('fit'),
+      inference: rate('infer'),
+      setup: {
+        layers: [...REFERENCE_LAYERS],
+        batch: TRAIN_BATCH,
+        inferenceBatch: INFERENCE_BATCH,
+        batchesPerWindow,
+        fitSamples,
+        repeats: seconds.step.length,
+        minSecondsPerRepeat: minSeconds,
+      },
+      seconds: (performance.now() - t0) / 1000,
+    }),
+    dispose() {
+      tf.dispose([...xs, ...ys, xFit, yFit, xInf]);
+      model.dispose();
+    },
+  };
+}
+
+/** Every measurement, `repeats` times in turns (step, fit, inference, step, ...). */
+export async function measureTfjsInProcess(opts: TfjsOptions): Promise<TfjsResult> {
+  const tfjs = await prepareTfjs(opts);
+  for (let r = 0; r < tfjsRepeats(opts.quick); r++) {
+    for (const what of ['step', 'fit', 'infer'] as const) await tfjs.repeat(what);
+  }
+  const result = tfjs.result();
+  tfjs.dispose();
+  return result;
 }

@@ -1,0 +1,47 @@
+// mlp-wasm on one thread and TensorFlow.js wasm measured in turns, repeat by repeat (ours
+// training, TF.js manual step, TF.js model.fit, ours inference, TF.js inference, again...), so
+// each ratio comes from figures taken seconds apart: a slow spell of this shared machine hits
+// both sides of a ratio alike instead of whichever engine happened to run during it.
+
+import { oursSamplers } from './ours.js';
+import { startTfjs, type TfjsResult } from './peers/tfjs.js';
+import { tfjsRepeats } from './peers/tfjs-measure.js';
+import { summarize, type Summary } from './lib/stats.js';
+
+export interface PairedResult {
+  tfjs: TfjsResult;
+  /** Ours on one thread, from the same turns. */
+  ours: { train: Summary; inference: Summary };
+  /** Ours ÷ TF.js, one value per turn. */
+  ratios: { step: Summary; fit: Summary; inference: Summary };
+}
+
+export async function benchPaired(opts: { quick: boolean }): Promise<PairedResult> {
+  const tfjs = await startTfjs({ backend: 'wasm', quick: opts.quick });
+  const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
+  const seen = { train: [] as number[], inference: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[] };
+  try {
+    for (let r = 0; r < tfjsRepeats(opts.quick); r++) {
+      const train = await ours.train();
+      const step = await tfjs.rate('step');
+      const fit = await tfjs.rate('fit');
+      const inference = await ours.infer();
+      const tfInference = await tfjs.rate('infer');
+      seen.train.push(train);
+      seen.inference.push(inference);
+      seen.step.push(train / step);
+      seen.fit.push(train / fit);
+      seen.inferRatio.push(inference / tfInference);
+    }
+  } catch (e) {
+    await tfjs.finish().catch(() => undefined); // end the child, or it keeps this process alive
+    throw e;
+  } finally {
+    ours.dispose();
+  }
+  return {
+    tfjs: await tfjs.finish(),
+    ours: { train: summarize(seen.train), inference: summarize(seen.inference) },
+    ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio) },
+  };
+}
