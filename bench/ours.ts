@@ -132,6 +132,10 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
       [`weight grad Xᵀ·dZ${l}`, fin, fout, b, 1, fin, b * fin, fout, 1, b * fout],
     ];
     if (l > 1) products.push([`backward dZ${l}·W${l}ᵀ`, b, fin, fout, fout, 1, b * fout, 1, fout, fin * fout]);
+    // A product whose operands stay in L1/L2: what the micro-kernel does when memory costs
+    // nothing, in this run (on a shared host it falls when a neighbour contends for the core's
+    // caches, which the register-only ceiling does not see).
+    if (l === layers.length - 1) products.push(['in-cache product (operands in L1/L2)', 64, 64, 64, 64, 1, 64 * 64, 64, 1, 64 * 64]);
     for (const [name, m, n, k, ars, acs, alen, brs, bcs, blen] of products) {
       const repeats = Math.max(1, Math.round((opts.quick ? 2e7 : 6e7) / (2 * m * n * k)));
       // One thread and the whole pool take turns call by call, so a slow spell of this shared
