@@ -5,7 +5,7 @@
 import { init, threadCount, FeedForwardNeuralNets, Dataset, Matrix, loadMnist, prepareMnist } from '../ts/index.js';
 import { getEngine } from '../ts/wasm/load.js';
 import { syntheticMnistLike } from './lib/synthetic.js';
-import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE } from './lib/reference-net.js';
+import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE, forwardMacsPerSample } from './lib/reference-net.js';
 import { summarize, timeIt, type Summary } from './lib/stats.js';
 
 export interface OursResult {
@@ -111,9 +111,7 @@ export function trainFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS
 
 /** FLOPs of one inference sample: the forward products X·W only. */
 export function inferenceFlopsPerSample(layers: readonly number[] = REFERENCE_LAYERS): number {
-  let macs = 0;
-  for (let l = 1; l < layers.length; l++) macs += layers[l - 1] * layers[l];
-  return 2 * macs;
+  return 2 * forwardMacsPerSample(layers);
 }
 
 /** GFLOP/s of each matrix product of one training step of the reference network. */

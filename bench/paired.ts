@@ -4,7 +4,7 @@
 // both sides of a ratio alike instead of whichever engine happened to run during it.
 
 import { oursSamplers } from './ours.js';
-import { startTfjs, type TfjsResult } from './peers/tfjs.js';
+import { startTfjs, type TfjsResult, type TfjsServer } from './peers/tfjs.js';
 import { tfjsRepeats } from './peers/tfjs-measure.js';
 import { summarize, type Summary } from './lib/stats.js';
 
@@ -17,10 +17,12 @@ export interface PairedResult {
 }
 
 export async function benchPaired(opts: { quick: boolean }): Promise<PairedResult> {
-  const tfjs = await startTfjs({ backend: 'wasm', quick: opts.quick });
   const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
   const seen = { train: [] as number[], inference: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[] };
+  let tfjs: TfjsServer | undefined;
+  let result: TfjsResult;
   try {
+    tfjs = await startTfjs({ backend: 'wasm', quick: opts.quick });
     for (let r = 0; r < tfjsRepeats(opts.quick); r++) {
       const train = await ours.train();
       const step = await tfjs.rate('step');
@@ -33,14 +35,15 @@ export async function benchPaired(opts: { quick: boolean }): Promise<PairedResul
       seen.fit.push(train / fit);
       seen.inferRatio.push(inference / tfInference);
     }
+    result = await tfjs.finish();
   } catch (e) {
-    await tfjs.finish().catch(() => undefined); // end the child, or it keeps this process alive
+    await tfjs?.finish().catch(() => undefined); // end the child, or it keeps this process alive
     throw e;
   } finally {
     ours.dispose();
   }
   return {
-    tfjs: await tfjs.finish(),
+    tfjs: result,
     ours: { train: summarize(seen.train), inference: summarize(seen.inference) },
     ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio) },
   };

@@ -1,8 +1,9 @@
-import { mulberry32 } from '../../ts/util/mulberry32.js';
 // Seeded, MNIST-shaped synthetic data shared by every peer. Speed does not depend on the
 // values, but using one generator means every engine sees the same bytes and any accuracy
 // sanity check compares like with like. Inputs are class prototypes plus Gaussian noise,
 // scaled to roughly zero mean and unit variance per feature ("standardised").
+
+import { mulberry32 } from '../../ts/util/mulberry32.js';
 
 export const INPUTS = 784;
 export const CLASSES = 10;
@@ -15,8 +16,6 @@ export interface SyntheticData {
   /** n*10 one-hot targets. */
   y: Float32Array;
 }
-
-export { mulberry32 };
 
 /** Standard normal via Box–Muller, from a uniform source. */
 function gaussian(rand: () => number): () => number {

@@ -8,9 +8,7 @@
 // uses that to measure TF.js in turns with our engine.
 
 import { createInterface } from 'node:readline';
-import { measureTfjsInProcess, prepareTfjs, type TfjsMeasure, type TfjsOptions } from './tfjs-measure.js';
-
-export const MARKERS = { result: '@@tfjs-result@@', ready: '@@tfjs-ready@@', sample: '@@tfjs-sample@@' } as const;
+import { MARKERS, measureTfjsInProcess, prepareTfjs, type TfjsMeasure, type TfjsOptions } from './tfjs-measure.js';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as TfjsOptions & { serve?: boolean };
 const say = (marker: string, value: unknown) => process.stdout.write(`\n${marker}${JSON.stringify(value)}\n`);

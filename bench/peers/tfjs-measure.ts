@@ -13,6 +13,9 @@ import { INFERENCE_BATCH, LEARNING_RATE, REFERENCE_LAYERS, TRAIN_BATCH } from '.
 
 export type TfjsBackend = 'wasm' | 'cpu';
 
+/** Prefixes of the lines the child process answers with (TF.js may print other lines). */
+export const MARKERS = { result: '@@tfjs-result@@', ready: '@@tfjs-ready@@', sample: '@@tfjs-sample@@' } as const;
+
 export interface TfjsOptions {
   backend: TfjsBackend;
   quick: boolean;

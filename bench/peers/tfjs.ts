@@ -6,12 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { TfjsMeasure, TfjsOptions, TfjsResult } from './tfjs-measure.js';
+import { MARKERS, type TfjsMeasure, type TfjsOptions, type TfjsResult } from './tfjs-measure.js';
 
 export type { TfjsBackend, TfjsMeasure, TfjsOptions, TfjsResult } from './tfjs-measure.js';
 
-// Kept in sync with tfjs-child.ts; not imported from there because importing it would run it.
-const MARKERS = { result: '@@tfjs-result@@', ready: '@@tfjs-ready@@', sample: '@@tfjs-sample@@' } as const;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 

@@ -15,7 +15,8 @@ describe('the TF.js child in turns', () => {
     expect(result.trainStep.n).toBe(2);
     expect(result.inference.n).toBe(1);
     expect(result.inference.median).toBeCloseTo(rates[1], 6);
-    expect([result.trainStep.min, result.trainStep.max].sort()).toEqual([rates[0], rates[2]].sort());
+    const byValue = (a: number, b: number) => a - b;
+    expect([result.trainStep.min, result.trainStep.max].sort(byValue)).toEqual([rates[0], rates[2]].sort(byValue));
     expect(result.trainFit.n).toBe(1);
     expect(result.setup.repeats).toBe(2);
   });
