@@ -79,3 +79,46 @@ describe('gradients', () => {
           });
         }
 });
+
+// The tiny network above fits in one 4x8 tile with K far below a K block; this one has many
+// tiles, edge tiles in both directions and two K blocks in the forward product of layer 1
+// (K = 300) and in the weight gradients (K = n = 270), so every epilogue (bias + activation,
+// activation derivative) is checked against the reference across tiles and blocks.
+describe('the engine against the float64 reference on a network of many tiles', () => {
+  const wide = [300, 37, 13, 5];
+  const rows = 270;
+  const combos = [
+    ['sigmoid', 'softmax', 'crossEntropy', null],
+    ['relu', 'sigmoid', 'squaredError', 'l2'],
+    ['tanh', 'linear', 'squaredError', 'l1'],
+  ] as const;
+  let seed = 500;
+  for (const [hidden, output, loss, reg] of combos) {
+    const s = seed++;
+    it(`${wide.join('-')}, ${rows} rows: ${hidden} / ${output} / ${loss} / ${reg ?? 'none'}`, () => {
+      const cfg: RefConfig = { sizes: wide, hidden, output, loss, reg, alpha: reg ? 0.01 : 0 };
+      const next = rng(s);
+      const params = new Float64Array(parameterCount(wide)).map(() => (next() * 2 - 1) * 0.2);
+      const x = new Float64Array(rows * wide[0]).map(() => next() * 2 - 1);
+      const k = wide[wide.length - 1];
+      const y = new Float64Array(rows * k);
+      for (let r = 0; r < rows; r++) {
+        if (loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
+        else for (let j = 0; j < k; j++) y[r * k + j] = next();
+      }
+      const { loss: value, grads } = referenceLossAndGradients(cfg, params, x, y, rows);
+      const net = new FeedForwardNeuralNets({
+        inputs: wide[0], outputs: k, hiddenLayers: wide.slice(1, -1), seed: 1,
+        g: activationFromName(hidden, 't', 'g'), O: activationFromName(output, 't', 'O'),
+        L: lossFromName(loss, { alpha: cfg.alpha, regularization: reg }, 't'),
+      });
+      net.writeVector(0, Float32Array.from(params), 'test');
+      const X = new Matrix(rows, wide[0], Float32Array.from(x));
+      const Y = new Matrix(rows, k, Float32Array.from(y));
+      expect(net.loss(X, Y)).toBeCloseTo(value, 5);
+      net.backPropagation(net.forwardPropagation(X), Y, X);
+      expect(worstRatio(net.readVector(1, 'test'), grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
+      net.dispose();
+    });
+  }
+});

@@ -12,7 +12,10 @@ const fixtures = torchFixtures;
 const cases = torchCases;
 
 describe('PyTorch reference fixtures', () => {
-  it('has the full grid of cases', () => expect(cases.length).toBeGreaterThanOrEqual(60));
+  it('has the full grid of cases, the wide ones included', () => {
+    expect(cases.length).toBe(99);
+    expect(cases.filter((c) => c.name.startsWith('wide_')).map((c) => [c.inputs, ...c.hiddenLayers, c.outputs])).toEqual(Array(4).fill([12, 20, 12, 10]));
+  });
 
   for (const c of cases) it(c.name, () => checkTorchCase(c));
 
@@ -26,6 +29,17 @@ describe('PyTorch reference fixtures', () => {
     const eye = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1 : 0)));
     net.setParameters({ W1: eye, b1: [new Array(k).fill(0)] });
     expect(net.loss(s.logits, s.y)).toBeCloseTo(s.loss, 4);
+    // The network's own forward pass and its gradients stay exact there too: with W = I the
+    // output is softmax(logits), db = Σ rows of ∂L/∂logits and dW = logitsᵀ · ∂L/∂logits.
+    const out = net.forwardPropagation(s.logits);
+    expect(worstRatio(out.data, flat(s.softmax), 1e-7, 1e-5)).toBeLessThanOrEqual(1);
+    const g = net.backPropagation(out, s.y, s.logits);
+    const gl: number[][] = s.gradLogits;
+    const db = Array.from({ length: k }, (_, j) => gl.reduce((sum, row) => sum + row[j], 0));
+    expect(worstRatio(g.db1.data, db, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    const dW = Array.from({ length: k * k }, (_, at) => s.logits.reduce((sum: number, row: number[], r: number) => sum + row[Math.floor(at / k)] * gl[r][at % k], 0));
+    expect(g.dW1.data.every(Number.isFinite)).toBe(true);
+    expect(worstRatio(g.dW1.data, dW, 1e-3, 1e-5)).toBeLessThanOrEqual(1);
     // On probabilities alone, p = 0 is floored: finite, never NaN.
     const ce = new CrossEntropyLoss().compute(p, s.y);
     expect(Number.isFinite(ce)).toBe(true);

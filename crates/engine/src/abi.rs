@@ -66,7 +66,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    4
+    5
 }
 
 const ALIGN: usize = 16;
@@ -770,4 +770,10 @@ pub extern "C" fn mlp_network_set_threads(h: i32, threads: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
     crate::gemm::PARALLEL_FLOPS.store(flops, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Test hook: how many jobs have run on more than one thread since the module started.
+#[no_mangle]
+pub extern "C" fn mlp_test_forks() -> usize {
+    parallel::FORKS.load(core::sync::atomic::Ordering::Relaxed)
 }

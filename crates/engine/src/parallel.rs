@@ -88,6 +88,10 @@ pub fn clamp(requested: usize) -> usize {
     }
 }
 
+/// Jobs run on more than one thread so far: lets the tests prove a suite really split its
+/// work (`mlp_test_forks`), since small products stay on one thread.
+pub static FORKS: AtomicUsize = AtomicUsize::new(0);
+
 /// Runs `job(t, count)` for t in 0..count on `count = clamp(threads)` threads (the caller is
 /// thread 0) and returns when all are done. Only the main instance calls this, never a job.
 pub fn run(threads: usize, job: Job) {
@@ -96,6 +100,7 @@ pub fn run(threads: usize, job: Job) {
         job(0, 1);
         return;
     }
+    FORKS.fetch_add(1, Relaxed);
     // SAFETY: a fat pointer is two words; workers rebuild it only while this call waits.
     let words: [usize; 2] = unsafe { core::mem::transmute(job) };
     POOL.job[0].store(words[0], Relaxed);
