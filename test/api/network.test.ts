@@ -1,15 +1,54 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   init, FeedForwardNeuralNets, ReLU, Tanh, Sigmoid, Softmax, Linear, SquaredErrorLoss, CrossEntropyLoss, Matrix, Dataset,
-  ShapeError, DisposedError, DivergenceError, OutOfMemoryError,
+  ShapeError, DisposedError, DivergenceError, OutOfMemoryError, ParameterInitializer, type Parameters, type FeedForwardOptions,
 } from '../../ts/index.js';
+import { INITIALIZATIONS } from '../../ts/api/initializer.js';
 import { getEngine } from '../../ts/wasm/load.js';
-import { rng } from '../helpers/engine.js';
+import { rng, worstRatio } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
 const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const XOR_Y = [[1, 0], [0, 1], [0, 1], [1, 0]];
+
+/** Every weight and bias (or gradient) in one vector, in the engine's order W1, b1, W2, …. */
+function flat(p: Parameters): Float32Array {
+  const parts = Object.values(p).map((m) => m.data);
+  const out = new Float32Array(parts.reduce((n, d) => n + d.length, 0));
+  let at = 0;
+  for (const d of parts) {
+    out.set(d, at);
+    at += d.length;
+  }
+  return out;
+}
+
+/** The raw float32 bits of every parameter: toEqual on these is a bit-for-bit comparison. */
+const bits = (net: FeedForwardNeuralNets) => new Uint32Array(flat(net.parameters).buffer);
+
+/** Trains until a DivergenceError, copying the weights after every batch that went through. */
+function trainToDivergence(net: FeedForwardNeuralNets, epochs: number) {
+  let lastGood = bits(net);
+  let good = 0;
+  let caught: unknown;
+  try {
+    // logEvery 1: onProgress runs after every single batch.
+    net.train(epochs, { logEvery: 1, onProgress: () => { lastGood = bits(net); good++; } });
+  } catch (e) {
+    caught = e;
+  }
+  return { caught, lastGood, good };
+}
+
+/** n rows of d uniform inputs in [−1, 1) with one-hot targets of k classes. */
+function classification(n: number, d: number, k: number, seed: number) {
+  const next = rng(seed);
+  const X = new Matrix(n, d, Float32Array.from({ length: n * d }, () => next() * 2 - 1));
+  const Y = new Matrix(n, k, new Float32Array(n * k));
+  for (let r = 0; r < n; r++) Y.data[r * k + Math.floor(next() * k)] = 1;
+  return { X, Y };
+}
 
 /** Two interleaved spirals, a classic problem a linear model cannot solve. */
 function spirals(n: number, seed: number) {
@@ -94,6 +133,120 @@ describe('FeedForwardNeuralNets', () => {
     net.dispose();
   });
 
+  // train() with 'gd' and no regularisation takes the engine's fused path (the gradient GEMM
+  // writes w − η·g straight into the next weights); the others keep gradients, then apply
+  // them. With batchSize = n one epoch is one batch of every row: the shuffle only reorders
+  // the rows, which changes nothing but the rounding of the sums, hence a tolerance.
+  for (const [name, extra] of [
+    ['softmax + cross-entropy', {}],
+    ['linear + squared error', { O: new Linear(), L: new SquaredErrorLoss() }],
+  ] as const) {
+    it(`${name}: one fused gd step of train() equals W − η·g and backPropagation + gradientDescent`, () => {
+      const n = 37; // partial SIMD panels everywhere: 37 rows, widths 5, 7, 6, 3
+      const { X, Y } = classification(n, 5, 3, 12);
+      const make = () => new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [7, 6], g: new Tanh(), eta: 0.5, batchSize: n, seed: 8, ...extra });
+      const trained = make();
+      const twin = make();
+      const before = flat(twin.parameters);
+      const g = flat(twin.backPropagation(twin.forwardPropagation(X), Y, X));
+      twin.gradientDescent();
+      expect(trained.train(1).iterations).toBe(1);
+      const fused = flat(trained.parameters);
+      const expected = before.map((w, i) => w - 0.5 * g[i]);
+      expect(worstRatio(fused, expected, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+      expect(worstRatio(fused, flat(twin.parameters), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+      // The step is far beyond the tolerance, so no step or a wrong one cannot pass.
+      expect(worstRatio(before, expected, 1e-6, 1e-5)).toBeGreaterThan(1000);
+      trained.dispose();
+      twin.dispose();
+    });
+  }
+
+  it('setLearningRate reaches the engine: the next gradientDescent() steps by the new eta', () => {
+    const { X, Y } = classification(20, 4, 3, 5);
+    const net = new FeedForwardNeuralNets({ inputs: 4, outputs: 3, hiddenLayers: [6], eta: 0.5, seed: 2 });
+    net.setLearningRate(0.05);
+    const before = flat(net.parameters);
+    const g = flat(net.backPropagation(net.forwardPropagation(X), Y, X));
+    net.gradientDescent();
+    const expected = before.map((w, i) => w - 0.05 * g[i]);
+    expect(worstRatio(flat(net.parameters), expected, 1e-7, 1e-6)).toBeLessThanOrEqual(1);
+    // A step with the constructor's eta (0.5) lies far outside that tolerance.
+    expect(worstRatio(before.map((w, i) => w - 0.5 * g[i]), expected, 1e-7, 1e-6)).toBeGreaterThan(100);
+    net.dispose();
+  });
+
+  it('a learning-rate schedule drives training: it equals setting each epoch\'s eta by hand', () => {
+    const { X, Y } = classification(30, 4, 3, 6);
+    const make = () => new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [5], eta: 0.5, batchSize: 7, seed: 3 });
+    const scheduled = make();
+    scheduled.train(3, { learningRate: (epoch) => 0.1 / epoch });
+    const byHand = make();
+    const constant = make();
+    for (const epoch of [1, 2, 3]) {
+      byHand.setLearningRate(0.1 / epoch);
+      byHand.train(1);
+      constant.train(1);
+    }
+    expect(bits(scheduled)).toEqual(bits(byHand));
+    expect(bits(scheduled)).not.toEqual(bits(constant)); // the constructor's eta alone gives other weights
+    for (const net of [scheduled, byHand, constant]) net.dispose();
+  });
+
+  for (const method of INITIALIZATIONS) {
+    it(`initializationMethod '${method}' starts from ParameterInitializer's values for the same seed`, () => {
+      const seed = 2 ** 40 + 17; // both 32-bit halves of the seed matter
+      const net = new FeedForwardNeuralNets({ inputs: 6, outputs: 3, hiddenLayers: [5, 4], initializationMethod: method, seed });
+      const expected = new ParameterInitializer({ initialization: method, seed }).initializeParameters(6, [5, 4], 3);
+      const params = net.parameters;
+      expect(Object.keys(params)).toEqual(Object.keys(expected));
+      for (const [name, m] of Object.entries(expected)) expect(params[name].data, name).toEqual(m.data);
+      // The methods draw different values, so a constructor that ignored the option would fail one of these.
+      for (const other of INITIALIZATIONS.filter((o) => o !== method)) {
+        expect(flat(new ParameterInitializer({ initialization: other, seed }).initializeParameters(6, [5, 4], 3))).not.toEqual(flat(params));
+      }
+      net.dispose();
+    });
+  }
+
+  it('beta1, beta2 and epsilon reach Adam: two adam() steps match the bias-corrected update in float64', () => {
+    const { X, Y } = classification(24, 4, 3, 9);
+    const eta = 0.1;
+    const net = new FeedForwardNeuralNets({ inputs: 4, outputs: 3, hiddenLayers: [6], optimizer: 'adam', eta, beta1: 0.5, beta2: 0.6, epsilon: 1e-3, seed: 4 });
+    const w0 = flat(net.parameters);
+    const g1 = flat(net.backPropagation(net.forwardPropagation(X), Y, X));
+    net.adam();
+    const w1 = flat(net.parameters);
+    const g2 = flat(net.backPropagation(net.forwardPropagation(X), Y, X));
+    net.adam();
+    const w2 = flat(net.parameters);
+    expect(net.t).toBe(2);
+    // optim.rs: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= η/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε),
+    // with the constants as the engine holds them (float32).
+    const expectedSteps = (b1: number, b2: number, eps: number) => {
+      [b1, b2, eps] = [b1, b2, eps].map(Math.fround);
+      const m = new Float64Array(w0.length);
+      const v = new Float64Array(w0.length);
+      const step = (w: Float32Array, g: Float32Array, t: number) =>
+        Float64Array.from(w, (wi, i) => {
+          m[i] = b1 * m[i] + (1 - b1) * g[i];
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+          return wi - (eta / (1 - b1 ** t)) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(1 - b2 ** t) + eps);
+        });
+      // Step 2 starts from the engine's w1 (its gradients g2 were taken there).
+      return [step(w0, g1, 1), step(w1, g2, 2)];
+    };
+    const [e1, e2] = expectedSteps(0.5, 0.6, 1e-3);
+    expect(worstRatio(w1, e1, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstRatio(w2, e2, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    // Each constant matters beyond that tolerance: the defaults, one at a time, would fail.
+    for (const [b1, b2, eps] of [[0.9, 0.6, 1e-3], [0.5, 0.999, 1e-3], [0.5, 0.6, 1e-8]]) {
+      const [d1, d2] = expectedSteps(b1, b2, eps);
+      expect(Math.max(worstRatio(w1, d1, 1e-6, 1e-5), worstRatio(w2, d2, 1e-6, 1e-5)), `${b1} ${b2} ${eps}`).toBeGreaterThan(10);
+    }
+    net.dispose();
+  });
+
   it('records history every logEvery iterations with validation loss, and reports progress', () => {
     const { X, Y } = spirals(100, 1);
     const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [8], batchSize: 10, seed: 1 });
@@ -139,10 +292,29 @@ describe('FeedForwardNeuralNets', () => {
     expect(Array.from(ds.labels)).toEqual(labels);
     const net = new FeedForwardNeuralNets({ inputs: ds, hiddenLayers: [32], g: new ReLU(), optimizer: 'adam', eta: 0.02, batchSize: 20, seed: 1 });
     net.train(50);
-    expect(net.evaluate(ds).rows).toBe(200);
+    // The Dataset path runs the same forward pass on the same float32 rows: equal exactly.
+    const viaMatrix = net.evaluate(X);
+    expect(net.evaluate(ds).shape).toEqual([200, 2]);
+    expect(net.evaluate(ds).data).toEqual(viaMatrix.data);
+    expect(net.predict(ds)).toEqual(net.predict(X));
     expect(net.loss(ds)).toBeCloseTo(net.loss(X, Y), 6);
     net.dispose();
     expect(ds.disposed).toBe(false); // not owned by the network
+    ds.dispose();
+  });
+
+  it('evaluate and predict on a Dataset equal the Matrix path exactly, over several 256-row chunks', () => {
+    const { X, Y } = classification(601, 9, 5, 4); // 256 + 256 + a partial chunk of 89
+    const ds = Dataset.fromMatrices(X, Y);
+    const net = new FeedForwardNeuralNets({ inputs: 9, outputs: 5, hiddenLayers: [11, 6], g: new Tanh(), seed: 5 });
+    const viaMatrix = net.evaluate(X);
+    const viaDataset = net.evaluate(ds);
+    expect(viaDataset.shape).toEqual([601, 5]);
+    expect(new Uint32Array(viaDataset.data.buffer)).toEqual(new Uint32Array(viaMatrix.data.buffer));
+    const labels = net.predict(ds);
+    expect(labels).toEqual(net.predict(X));
+    expect(new Set(labels).size).toBeGreaterThan(1); // not a constant answer that any path would match
+    net.dispose();
     ds.dispose();
   });
 
@@ -160,8 +332,8 @@ describe('errors', () => {
   const make = (o: object) => () => new FeedForwardNeuralNets({ inputs: XOR_X, outputs: XOR_Y, hiddenLayers: [3], ...o });
 
   it('names the argument, the expectation and the value', () => {
-    expect(make({ batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
-    expect(make({ batchSize: 2.5 })).toThrow(/batchSize must be a positive integer, got 2.5/);
+    expect(make({ batchSize: 0 })).toThrow(/batchSize must be a positive integer( up to \d+)?, got 0/);
+    expect(make({ batchSize: 2.5 })).toThrow(/batchSize must be a positive integer( up to \d+)?, got 2.5/);
     expect(make({ eta: 0 })).toThrow(/eta must be a finite number > 0, got 0/);
     expect(make({ eta: NaN })).toThrow(/eta must be a finite number > 0, got NaN/);
     expect(make({ bach_size: 4 })).toThrow(/unknown option "bach_size" \(did you mean "batchSize"\?\)/);
@@ -218,23 +390,104 @@ describe('errors', () => {
     const X = Array.from({ length: 32 }, (_, i) => [i * 1000, -i * 1000]);
     const Y = X.map((_, i) => [i * 1e6]);
     const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [8], g: new ReLU(), O: new Linear(), L: new SquaredErrorLoss(), eta: 10, batchSize: 8, seed: 1 });
-    let caught: unknown;
-    try {
-      net.train(50, { logEvery: 1 });
-    } catch (e) {
-      caught = e;
-    }
+    const { caught, lastGood } = trainToDivergence(net, 50);
     expect(caught).toBeInstanceOf(DivergenceError);
     const err = caught as DivergenceError;
     expect(err.message).toMatch(/diverged at epoch \d+, iteration \d+/);
     expect(err.message).toMatch(/smaller learning rate/);
     expect(err.iteration).toBe(net.iteration + 1);
-    const params = net.parameters;
-    for (const m of Object.values(params)) expect(m.data.every(Number.isFinite)).toBe(true);
+    expect(bits(net)).toEqual(lastGood);
     expect(net.history.trainLoss.every(Number.isFinite)).toBe(true);
     expect(net.history.iteration.length).toBe(net.iteration);
     // Still usable afterwards.
     expect(net.predict(X)).toHaveLength(32);
+    net.dispose();
+  });
+
+  // A regression that blows up after some good batches: gd without regularisation fails in
+  // the fused step, L2 and Adam in the kept-gradients path.
+  const divergence = () => {
+    const next = rng(3);
+    const X = Array.from({ length: 40 }, () => [next() * 2 - 1, next() * 2 - 1, next() * 2 - 1]);
+    return { X, Y: X.map((r) => [r[0] + 2 * r[1] - r[2]]) };
+  };
+  const regression = { O: new Linear(), L: new SquaredErrorLoss(), batchSize: 8, seed: 1 };
+  const l2 = new SquaredErrorLoss({ alpha: 1e-2, regularization: 'l2' });
+  const cases: [string, Partial<FeedForwardOptions>][] = [
+    ['gd (fused step)', { hiddenLayers: [6], g: new Tanh(), eta: 1 }],
+    ['gd with L2', { hiddenLayers: [6], g: new Tanh(), eta: 1, L: l2 }],
+    ['adam', { hiddenLayers: [6], g: new ReLU(), optimizer: 'adam', eta: 1e14 }],
+  ];
+  for (const [name, options] of cases) {
+    it(`${name}: a divergence leaves the weights (and Adam's step) of the last good batch, bit for bit`, () => {
+      const { X, Y } = divergence();
+      const make = () => new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [], ...regression, ...options });
+      const net = make();
+      const { caught, lastGood, good } = trainToDivergence(net, 100);
+      expect(caught).toBeInstanceOf(DivergenceError);
+      expect((caught as Error).message).toMatch(/the weights were left unchanged/);
+      expect(good).toBeGreaterThan(0); // some batches went through: the weights moved first
+      expect((caught as DivergenceError).iteration).toBe(good + 1);
+      expect(net.iteration).toBe(good);
+      expect(bits(net)).toEqual(lastGood);
+      expect(flat(net.parameters).every(Number.isFinite)).toBe(true);
+      expect(net.t).toBe(options.optimizer === 'adam' ? good : 0);
+      // The same with the default logEvery, where the failing batch sits inside a chunk of
+      // several: the weights equal a twin stopped just before it.
+      const chunked = make();
+      expect(() => chunked.train(100)).toThrow(DivergenceError);
+      expect(chunked.iteration).toBe(good);
+      const twin = make();
+      twin.train(100, { logEvery: 1, onProgress: (p) => p.iteration < good });
+      expect(bits(chunked)).toEqual(bits(twin));
+      expect(bits(chunked)).toEqual(lastGood);
+      for (const n of [net, chunked, twin]) n.dispose();
+    });
+  }
+
+  it('a non-finite training loss stops train() before any update', () => {
+    // Linear hidden units and weights of 1e20 send the outputs past float32's range.
+    const X = [[1, 2], [0.5, 1], [2, 0.3]];
+    const Y = [[1], [2], [3]];
+    const net = new FeedForwardNeuralNets({ inputs: 2, outputs: 1, hiddenLayers: [3], g: new Linear(), O: new Linear(), L: new SquaredErrorLoss(), batchSize: 3, seed: 1 });
+    net.setParameters({ W1: [[1e20, 1e20, 1e20], [1e20, 1e20, 1e20]], b1: [[0, 0, 0]], W2: [[1e20], [1e20], [1e20]], b2: [[0]] });
+    const before = bits(net);
+    expect(() => net.train(1, { data: [X, Y] })).toThrow(/diverged at epoch 1, iteration 1 \(the training loss became (inf|NaN)/);
+    expect(bits(net)).toEqual(before);
+    expect(net.iteration).toBe(0);
+    net.dispose();
+  });
+
+  it('gradientDescent() and adam() refuse non-finite gradients with a DivergenceError and change nothing', () => {
+    // Inputs near 1e20 overflow dW2 = hᵀ·dZ (about 1e40) in float32.
+    const X = [[1e20, -1e20], [3e19, 2e19]];
+    const Y = [[1], [0]];
+    const net = new FeedForwardNeuralNets({ inputs: 2, outputs: 1, hiddenLayers: [4], g: new ReLU(), O: new Linear(), L: new SquaredErrorLoss(), optimizer: 'adam', seed: 1 });
+    const before = bits(net);
+    const optimizerState = () => {
+      const { m, v, t } = net.save().optimizer;
+      return { m, v, t };
+    };
+    const state = optimizerState();
+    const g = flat(net.backPropagation(net.forwardPropagation(X), Y, X));
+    expect(g.every(Number.isFinite)).toBe(false); // the premise
+    for (const [where, step] of [['gradientDescent', () => net.gradientDescent()], ['adam', () => net.adam()]] as const) {
+      let caught: unknown;
+      try {
+        step();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, where).toBeInstanceOf(DivergenceError);
+      expect((caught as Error).message).toMatch(new RegExp(`^FeedForwardNeuralNets\\.${where}: .*NaN or infinite; the weights were left unchanged`));
+      expect(bits(net), where).toEqual(before);
+      expect(optimizerState(), where).toEqual(state); // Adam's moments and step too
+    }
+    // Finite gradients then step as usual.
+    net.backPropagation([[0], [0]], Y, [[1, -1], [0.5, 2]]);
+    net.adam();
+    expect(net.t).toBe(1);
+    expect(bits(net)).not.toEqual(before);
     net.dispose();
   });
 

@@ -659,8 +659,7 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
         if d == 0 || len % d != 0 || len == 0 {
             return Err(Error::invalid(format!("{} bytes is not a positive whole number of rows of {}", len, d)));
         }
-        u8_statistics(slice(src, len, "pixels")?, d, scale, per_feature != 0, slice_mut(mean, d, "means")?, slice_mut(std, d, "deviations")?);
-        Ok(())
+        u8_statistics(slice(src, len, "pixels")?, d, scale, per_feature != 0, slice_mut(mean, d, "means")?, slice_mut(std, d, "deviations")?)
     })())
 }
 

@@ -66,10 +66,10 @@ impl Dataset {
 
 /// Mean and standard deviation of 8-bit data scaled by `scale`, over everything (`per_feature`
 /// false: every out[j] gets the global value) or per column of `d` features.
-pub fn u8_statistics(src: &[u8], d: usize, scale: f32, per_feature: bool, mean: &mut [f32], std: &mut [f32]) {
+pub fn u8_statistics(src: &[u8], d: usize, scale: f32, per_feature: bool, mean: &mut [f32], std: &mut [f32]) -> Result<()> {
     let rows = src.len() / d;
-    let mut sum = vec![0u64; if per_feature { d } else { 1 }];
-    let mut sq = vec![0u64; sum.len()];
+    let mut sum: Vec<u64> = zeroed(if per_feature { d } else { 1 }, "feature sums")?;
+    let mut sq: Vec<u64> = zeroed(sum.len(), "feature sums")?;
     for row in src.chunks_exact(d) {
         for (j, &v) in row.iter().enumerate() {
             let slot = if per_feature { j } else { 0 };
@@ -85,4 +85,5 @@ pub fn u8_statistics(src: &[u8], d: usize, scale: f32, per_feature: bool, mean: 
         mean[j] = (m * scale as f64) as f32;
         std[j] = (var.sqrt() * scale as f64) as f32;
     }
+    Ok(())
 }

@@ -80,7 +80,7 @@ pub enum Epilogue<'a> {
     /// C = (A·B) ⊙ act'(a), `a` being the layer's activation outputs laid out like C.
     MulActDeriv { a: &'a [f32], act: Act },
     /// C = w − eta·(A·B), `w` laid out like C: a gradient-descent step fused with the weight
-    /// gradient. The gradient itself is only probed for NaN/infinity (see `gemm_threads`).
+    /// gradient. The new weights are probed for NaN/infinity (see `gemm_threads`).
     Descend { w: &'a [f32], eta: f32 },
 }
 
@@ -100,10 +100,12 @@ impl<'a> Epilogue<'a> {
                 f32x4_mul(v, act.derivative_from_output_v(av))
             }
             Epilogue::Descend { w, eta } => {
-                *probe = f32x4_add(*probe, nonfinite_probe(v));
                 let at = row * ldc + col;
                 let wv = if width == 4 { unsafe { load(w.as_ptr().add(at)) } } else { load_partial(&w[at..at + width], 0.0) };
-                f32x4_sub(wv, f32x4_mul(splat(eta), v))
+                // The new weight, not only the gradient: a finite step can still overflow.
+                let next = f32x4_sub(wv, f32x4_mul(splat(eta), v));
+                *probe = f32x4_add(*probe, nonfinite_probe(next));
+                next
             }
         }
     }
@@ -141,7 +143,7 @@ impl<'a> Plan<'a> {
 /// C (m x n, row stride `ldc`) = epilogue(A·B), A being m x k and B k x n, split over up to
 /// `threads` threads by column panels (see `parallel`; 1 for one thread). `pack` is scratch
 /// space for the packed A and one B panel per thread: it grows once to its largest size and
-/// is then reused. Returns false when a `Descend` gradient had a NaN or an infinity.
+/// is then reused. Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
@@ -267,7 +269,7 @@ fn k_blocks(k: usize) -> (usize, usize) {
 }
 
 /// Computes the column panels `first..end` of C from the packed A (all of it must be packed).
-/// Returns false when a `Descend` gradient had a NaN or an infinity.
+/// Returns false when a `Descend` step gave a NaN or an infinity.
 ///
 /// # Safety
 /// `bpack` must hold `BPACK_STRIDE` floats private to the caller; threads must compute

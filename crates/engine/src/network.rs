@@ -22,7 +22,7 @@ use crate::error::{Error, Result, Status};
 use crate::gemm::{gemm_threads, Epilogue, Strided};
 use crate::init::{init_layer, InitKind};
 use crate::loss::{fused_softmax_ce, loss_sum, output_gradient, softmax_cross_entropy_rows, LossKind, Regularization};
-use crate::optim::{adam, gradient_descent, Hyper, OptimizerKind};
+use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
@@ -84,9 +84,19 @@ pub struct Network {
     pub perm: Vec<u32>,
     /// Threads for this network's work (0 = every thread of the pool).
     pub threads: usize,
-    /// The next parameters of a fused gradient-descent step (allocated on first use).
+    /// The next parameters (and Adam moments) of a step, written beside the current ones and
+    /// swapped in only when all are finite, so a failed step changes nothing (allocated on
+    /// first use).
     params_next: Vec<f32>,
+    adam_m_next: Vec<f32>,
+    adam_v_next: Vec<f32>,
     ws: Workspace,
+}
+
+/// A step that would leave a NaN or an infinity in the weights (a gradient that was one, or
+/// an update that overflowed float32) is refused whole.
+fn diverged() -> Error {
+    Error::new(Status::Diverged, "a gradient or an updated weight is NaN or infinite; the weights were left unchanged")
 }
 
 /// Layer offsets for the given widths and the total parameter count.
@@ -127,7 +137,7 @@ impl Network {
         };
         let mut rng = Rng::new(seed);
         initialize(init, &mut rng, &layers, &mut params);
-        Ok(Network { cfg, layers, params, grads, adam_m, adam_v, t: 0, rng, perm: Vec::new(), threads: 0, params_next: Vec::new(), ws: Workspace::default() })
+        Ok(Network { cfg, layers, params, grads, adam_m, adam_v, t: 0, rng, perm: Vec::new(), threads: 0, params_next: Vec::new(), adam_m_next: Vec::new(), adam_v_next: Vec::new(), ws: Workspace::default() })
     }
 
     pub fn inputs(&self) -> usize {
@@ -295,10 +305,10 @@ impl Network {
             }
             match descend {
                 Some(eta) => {
-                    finite &= all_finite(gb);
                     let b = &self.params[layer.b..layer.b + layer.fan_out];
                     let e = splat(eta);
                     zip_inplace(gb, b, |g, b| f32x4_sub(b, f32x4_mul(e, g)));
+                    finite &= all_finite(gb);
                 }
                 None => self.cfg.reg.add_gradient(w, gw),
             }
@@ -348,31 +358,51 @@ impl Network {
         Ok(loss)
     }
 
-    /// Applies the kept gradients with the given optimizer, unless a gradient is not finite
-    /// (then nothing changes and the caller reports divergence).
+    /// Applies the kept gradients with the given optimizer, unless a gradient or a new weight
+    /// (or Adam moment) is not finite: then nothing changes and the caller reports divergence.
     pub fn apply_gradients(&mut self, kind: OptimizerKind) -> Result<()> {
         if !self.grads_finite() {
-            return Err(Error::new(Status::Diverged, "a gradient is NaN or infinite; the weights were left unchanged"));
+            return Err(diverged());
         }
-        let (params, grads) = (self.params.as_mut_ptr() as usize, self.grads.as_ptr() as usize);
         let len = self.params.len();
+        ensure_len(&mut self.params_next, len, "parameters")?;
+        let (params, grads, next) = (self.params.as_ptr() as usize, self.grads.as_ptr() as usize, self.params_next.as_mut_ptr() as usize);
+        let part = move |p: usize, b: usize, e: usize| unsafe { core::slice::from_raw_parts((p as *const f32).add(b), e - b) };
+        let part_mut = move |p: usize, b: usize, e: usize| unsafe { core::slice::from_raw_parts_mut((p as *mut f32).add(b), e - b) };
+        let bad = core::sync::atomic::AtomicBool::new(false);
+        let flag = |ok: bool| {
+            if !ok {
+                bad.store(true, core::sync::atomic::Ordering::Relaxed);
+            }
+        };
         match kind {
             OptimizerKind::GradientDescent => {
                 let eta = self.cfg.hyper.eta;
-                parallel::for_ranges(self.threads, len, &|b, e| unsafe {
-                    gradient_descent(core::slice::from_raw_parts_mut((params as *mut f32).add(b), e - b), core::slice::from_raw_parts((grads as *const f32).add(b), e - b), eta)
-                });
+                parallel::for_ranges(self.threads, len, &|b, e| flag(gradient_descent(part(params, b, e), part(grads, b, e), eta, part_mut(next, b, e))));
             }
             OptimizerKind::Adam => {
                 self.ensure_adam_state()?;
-                self.t = self.t.saturating_add(1);
-                let (m, v, hyper, t) = (self.adam_m.as_mut_ptr() as usize, self.adam_v.as_mut_ptr() as usize, self.cfg.hyper, self.t);
-                parallel::for_ranges(self.threads, len, &|b, e| unsafe {
-                    let part = |p: usize| core::slice::from_raw_parts_mut((p as *mut f32).add(b), e - b);
-                    adam(part(params), core::slice::from_raw_parts((grads as *const f32).add(b), e - b), part(m), part(v), hyper, t)
+                ensure_len(&mut self.adam_m_next, len, "Adam moments")?;
+                ensure_len(&mut self.adam_v_next, len, "Adam moments")?;
+                let t = self.t.saturating_add(1);
+                let (m, v, hyper) = (self.adam_m.as_ptr() as usize, self.adam_v.as_ptr() as usize, self.cfg.hyper);
+                let (m_next, v_next) = (self.adam_m_next.as_mut_ptr() as usize, self.adam_v_next.as_mut_ptr() as usize);
+                parallel::for_ranges(self.threads, len, &|b, e| {
+                    let state = Moments { m: part(m, b, e), v: part(v, b, e) };
+                    let out = MomentsOut { w: part_mut(next, b, e), m: part_mut(m_next, b, e), v: part_mut(v_next, b, e) };
+                    flag(adam(part(params, b, e), part(grads, b, e), state, hyper, t, out));
                 });
+                if !bad.load(core::sync::atomic::Ordering::Relaxed) {
+                    self.t = t;
+                    core::mem::swap(&mut self.adam_m, &mut self.adam_m_next);
+                    core::mem::swap(&mut self.adam_v, &mut self.adam_v_next);
+                }
             }
         }
+        if bad.into_inner() {
+            return Err(diverged());
+        }
+        core::mem::swap(&mut self.params, &mut self.params_next);
         Ok(())
     }
 
@@ -400,7 +430,7 @@ impl Network {
                 self.params_next = zeroed(self.params.len(), "parameters")?;
             }
             if !self.backward(x, y, n, Some(self.cfg.hyper.eta))? {
-                return Err(Error::new(Status::Diverged, "a gradient is NaN or infinite; the weights were left unchanged"));
+                return Err(diverged());
             }
             core::mem::swap(&mut self.params, &mut self.params_next);
         } else {
@@ -437,7 +467,8 @@ impl Network {
         if batch == 0 {
             return Err(Error::invalid("batch size must be at least 1"));
         }
-        self.reserve_rows(batch)?;
+        // A batch wider than the data never holds more than all of it.
+        self.reserve_rows(batch.min(data.n.max(1)))?;
         let mut xb = core::mem::take(&mut self.ws.xb);
         let mut yb = core::mem::take(&mut self.ws.yb);
         let mut total = 0.0;
