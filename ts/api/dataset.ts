@@ -6,6 +6,7 @@ import type { Engine } from '../wasm/engine.js';
 import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
 import { checkProbabilityRows } from './losses.js';
+import { MAX_ENGINE_COUNT, positiveInteger } from './validate.js';
 
 const registry = typeof FinalizationRegistry !== 'undefined'
   ? new FinalizationRegistry<{ engine: Engine; handle: number }>(({ engine, handle }) => engine.exports.mlp_dataset_free(handle))
@@ -68,6 +69,7 @@ export class Dataset {
    * (u·scale − mean) / std, with one-hot targets for `classes` classes.
    */
   static fromU8(source: U8Source, rows: Uint32Array, classes: number, transform: U8Transform, where = 'Dataset.fromU8'): Dataset {
+    checkU8Arguments(source, rows, classes, transform, where);
     const d = source.features;
     if (source.pixels.length !== source.labels.length * d) {
       throw new ShapeError(`${where}: pixels must hold labels.length x features = ${source.labels.length * d} bytes, got ${source.pixels.length}`);
@@ -139,4 +141,22 @@ export function checkDataset(value: unknown, where: string, arg: string): Datase
   if (!(value instanceof Dataset)) throw new ValueError(`${where}: ${arg} must be a Dataset, got ${describe(value)}`);
   if (value.disposed) throw new DisposedError(`${where}: ${arg} was disposed`);
   return value;
+}
+
+/** Types and ranges of fromU8's arguments, each named (a plain array here would otherwise be
+ *  read by the engine as raw bytes). */
+function checkU8Arguments(source: U8Source, rows: Uint32Array, classes: number, transform: U8Transform, where: string): void {
+  const typed = (value: unknown, ctor: Function, arg: string) => {
+    if (!(value instanceof ctor)) throw new ValueError(`${where}: ${arg} must be a ${ctor.name}, got ${describe(value)}`);
+  };
+  if (source === null || typeof source !== 'object') throw new ValueError(`${where}: source must be { pixels, labels, features }, got ${describe(source)}`);
+  typed(source.pixels, Uint8Array, 'source.pixels');
+  typed(source.labels, Uint8Array, 'source.labels');
+  positiveInteger(source.features, where, 'source.features', MAX_ENGINE_COUNT);
+  typed(rows, Uint32Array, 'rows');
+  positiveInteger(classes, where, 'classes', 256);
+  if (transform === null || typeof transform !== 'object') throw new ValueError(`${where}: transform must be { scale, mean, std }, got ${describe(transform)}`);
+  if (typeof transform.scale !== 'number' || !Number.isFinite(transform.scale)) throw new ValueError(`${where}: transform.scale must be a finite number, got ${describe(transform.scale)}`);
+  typed(transform.mean, Float32Array, 'transform.mean');
+  typed(transform.std, Float32Array, 'transform.std');
 }

@@ -6,6 +6,9 @@ import { ShapeError, ValueError, describe } from './errors.js';
 /** Anything the API accepts where it takes a matrix. */
 export type MatrixLike = Matrix | number[][];
 
+/** Float32 values in 4 GiB, wasm32's whole memory: no larger matrix can reach the engine. */
+const MAX_ELEMENTS = 2 ** 30;
+
 export class Matrix {
   readonly rows: number;
   readonly cols: number;
@@ -14,6 +17,12 @@ export class Matrix {
   constructor(rows: number, cols: number, data?: Float32Array) {
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
       throw new ValueError(`new Matrix: rows and cols must be non-negative integers, got ${describe(rows)} x ${describe(cols)}`);
+    }
+    if (rows * cols > MAX_ELEMENTS) {
+      throw new ValueError(`new Matrix: ${rows} x ${cols} is ${rows * cols} values, more than the engine's 4 GiB of memory can hold (at most ${MAX_ELEMENTS})`);
+    }
+    if (data !== undefined && !(data instanceof Float32Array)) {
+      throw new ValueError(`new Matrix: data must be a Float32Array, got ${describe(data)} (use Matrix.from for rows of numbers)`);
     }
     if (data && data.length !== rows * cols) {
       throw new ShapeError(`new Matrix: data must hold rows*cols = ${rows * cols} values for ${rows} x ${cols}, got ${data.length}`);

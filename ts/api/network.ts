@@ -14,7 +14,7 @@ import { Matrix, expectShape, nonFiniteError, toMatrix, type MatrixLike } from '
 import { nextTick } from '../util/next-tick.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
 import { decodeModel, encodeBinary, encodeJson, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelSnapshot } from './model-format.js';
-import { checkOptions, inRange, oneOf, positiveFinite, positiveInteger, randomSeed, seedParts } from './validate.js';
+import { MAX_ENGINE_COUNT, checkOptions, oneOf, positiveFloat32, positiveInteger, randomSeed, seedParts, unitFloat32 } from './validate.js';
 
 export type OptimizerName = 'gd' | 'adam';
 const OPTIMIZER_CODES: Record<OptimizerName, number> = { gd: 0, adam: 1 };
@@ -123,6 +123,8 @@ const registry = typeof FinalizationRegistry !== 'undefined'
 export class FeedForwardNeuralNets {
   readonly config: Readonly<NetworkConfig>;
   readonly history: History = { iteration: [], trainLoss: [], valLoss: [] };
+  /** True while a train/trainAsync run is in progress. */
+  private training = false;
   /** Iterations (batches) trained so far. */
   iteration = 0;
   /** Full epochs trained so far. */
@@ -147,13 +149,13 @@ export class FeedForwardNeuralNets {
       hidden: checkActivation(o.g ?? new Sigmoid(), where, 'g'),
       output: checkActivation(o.O ?? new Softmax(), where, 'O'),
       loss,
-      eta: positiveFinite(o.eta ?? 0.01, where, 'eta'),
+      eta: positiveFloat32(o.eta ?? 0.01, where, 'eta'),
       optimizer: oneOf(o.optimizer ?? 'gd', ['gd', 'adam'] as const, where, 'optimizer'),
       initializationMethod: oneOf(o.initializationMethod ?? 'glorot', INITIALIZATIONS, where, 'initializationMethod'),
-      batchSize: positiveInteger(o.batchSize ?? 32, where, 'batchSize'),
-      beta1: inRange(o.beta1 ?? 0.9, 0, 1, where, 'beta1'),
-      beta2: inRange(o.beta2 ?? 0.999, 0, 1, where, 'beta2'),
-      epsilon: positiveFinite(o.epsilon ?? 1e-8, where, 'epsilon'),
+      batchSize: positiveInteger(o.batchSize ?? 32, where, 'batchSize', MAX_ENGINE_COUNT),
+      beta1: unitFloat32(o.beta1 ?? 0.9, where, 'beta1'),
+      beta2: unitFloat32(o.beta2 ?? 0.999, where, 'beta2'),
+      epsilon: positiveFloat32(o.epsilon ?? 1e-8, where, 'epsilon'),
       seed: (o.seed as number | undefined) ?? randomSeed(),
     };
     if (config.hidden.name === 'softmax' && config.sizes.length > 2) {
@@ -238,7 +240,7 @@ export class FeedForwardNeuralNets {
 
   setLearningRate(eta: number): void {
     const where = 'FeedForwardNeuralNets.setLearningRate';
-    positiveFinite(eta, where, 'eta');
+    positiveFloat32(eta, where, 'eta');
     this.engine.check(this.engine.exports.mlp_network_set_hyper(this.handle, eta, this.config.beta1, this.config.beta2, this.config.epsilon), where);
     this.currentEta = eta;
   }
@@ -388,6 +390,12 @@ export class FeedForwardNeuralNets {
     const logEvery = positiveInteger(o.logEvery ?? 200, where, 'logEvery');
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ValueError(`${where}: onProgress must be a function, got ${describe(o.onProgress)}`);
     if (o.learningRate !== undefined && typeof o.learningRate !== 'function') throw new ValueError(`${where}: learningRate must be a function of the epoch, got ${describe(o.learningRate)}`);
+    if (o.signal !== undefined && (o.signal === null || typeof o.signal !== 'object' || typeof (o.signal as { aborted?: unknown }).aborted !== 'boolean')) {
+      throw new ValueError(`${where}: signal must be an AbortSignal, got ${describe(o.signal)}`);
+    }
+    // Two runs at once (trainAsync twice, or train() from onProgress) would reshuffle each
+    // other's epoch order mid-epoch.
+    if (this.training) throw new ValueError(`${where}: this network is already training (await the running trainAsync first)`);
     const data = this.trainingData(o.data, where);
     const [val, ownsVal] = o.validationData === undefined ? [null, false] : this.validationDataset(o.validationData, where);
     const e = this.engine.exports;
@@ -402,6 +410,7 @@ export class FeedForwardNeuralNets {
     let stopped: TrainResult['stopped'] = false;
     let epochsCompleted = 0;
     const sumPtr = e.mlp_alloc(16);
+    this.training = true;
     try {
       outer: for (let epoch = 1; epoch <= epochs; epoch++) {
         if (o.learningRate) this.setLearningRate(o.learningRate(this.epochsTrained + 1));
@@ -460,6 +469,7 @@ export class FeedForwardNeuralNets {
         epochsCompleted++;
       }
     } finally {
+      this.training = false;
       e.mlp_free(sumPtr, 16);
       if (ownsVal) val?.dispose();
     }
@@ -602,16 +612,17 @@ export class FeedForwardNeuralNets {
         net.writeVector(3, v, where);
       }
       net.writeState(state, where);
+      net.iteration = h.training.iteration;
+      net.epochsTrained = h.training.epochsTrained;
+      // A loop, not push(...list): a long history would overflow the call stack as arguments.
+      for (const key of ['iteration', 'trainLoss', 'valLoss'] as const) {
+        for (const value of h.history[key]) net.history[key].push(value);
+      }
+      net.metadata = h.metadata;
     } catch (e) {
       net.dispose();
       throw e;
     }
-    net.iteration = h.training.iteration;
-    net.epochsTrained = h.training.epochsTrained;
-    net.history.iteration.push(...h.history.iteration);
-    net.history.trainLoss.push(...h.history.trainLoss);
-    net.history.valLoss.push(...h.history.valLoss);
-    net.metadata = h.metadata;
     return net;
   }
 

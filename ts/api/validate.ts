@@ -17,9 +17,13 @@ export function checkOptions(options: unknown, allowed: readonly string[], where
   return options as Record<string, unknown>;
 }
 
-export function positiveInteger(value: unknown, where: string, arg: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValueError(`${where}: ${arg} must be a positive integer, got ${describe(value)}`);
+/** The largest count the engine's 32-bit sizes take without wrapping. */
+export const MAX_ENGINE_COUNT = 2 ** 31 - 1;
+
+export function positiveInteger(value: unknown, where: string, arg: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
+    throw new ValueError(`${where}: ${arg} must be a positive integer${range}, got ${describe(value)}`);
   }
   return value;
 }
@@ -36,6 +40,23 @@ export function positiveFinite(value: unknown, where: string, arg: string): numb
     throw new ValueError(`${where}: ${arg} must be a finite number > 0, got ${describe(value)}`);
   }
   return value;
+}
+
+/** A number > 0 that stays finite and non-zero in float32, as the engine holds it. */
+export function positiveFloat32(value: unknown, where: string, arg: string): number {
+  const v = positiveFinite(value, where, arg);
+  const f = Math.fround(v);
+  if (f === 0 || !Number.isFinite(f)) {
+    throw new ValueError(`${where}: ${arg} must be within float32's range (about 1.2e-38 to 3.4e38), got ${describe(value)}`);
+  }
+  return v;
+}
+
+/** A number in [0, 1) that stays below 1 in float32. */
+export function unitFloat32(value: unknown, where: string, arg: string): number {
+  const v = inRange(value, 0, 1, where, arg);
+  if (Math.fround(v) >= 1) throw new ValueError(`${where}: ${arg} must stay below 1 in float32 (it rounds to 1), got ${describe(value)}`);
+  return v;
 }
 
 export function inRange(value: unknown, low: number, high: number, where: string, arg: string): number {

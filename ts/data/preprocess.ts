@@ -6,8 +6,8 @@
 
 import { Dataset, type U8Transform } from '../api/dataset.js';
 import { Matrix } from '../api/matrix.js';
-import { ShapeError } from '../api/errors.js';
-import { checkOptions, nonNegativeInteger, oneOf, positiveInteger, seedParts } from '../api/validate.js';
+import { ShapeError, ValueError, describe } from '../api/errors.js';
+import { MAX_ENGINE_COUNT, checkOptions, nonNegativeInteger, oneOf, positiveInteger, seedParts } from '../api/validate.js';
 import { getEngine } from '../wasm/load.js';
 import type { MnistData, MnistSplit } from './mnist.js';
 
@@ -42,6 +42,12 @@ export interface PreparedData {
 export function prepareMnist(data: MnistData, options: PrepareOptions = {}): PreparedData {
   const where = 'prepareMnist';
   const o = checkOptions(options, ['validationSize', 'seed', 'standardize', 'trainLimit', 'testLimit', 'classes'], where) as PrepareOptions;
+  if (data === null || typeof data !== 'object') throw new ValueError(`${where}: data must be { train, test } as loadMnist returns, got ${describe(data)}`);
+  checkSplit(data.train, where, 'data.train');
+  checkSplit(data.test, where, 'data.test');
+  if (data.test.rows * data.test.cols !== data.train.rows * data.train.cols) {
+    throw new ShapeError(`${where}: data.test images have ${data.test.rows * data.test.cols} pixels but data.train images ${data.train.rows * data.train.cols}`);
+  }
   const features = data.train.rows * data.train.cols;
   const classes = positiveInteger(o.classes ?? 10, where, 'classes');
   const trainCount = Math.min(data.train.count, o.trainLimit === undefined ? Infinity : positiveInteger(o.trainLimit, where, 'trainLimit'));
@@ -75,6 +81,10 @@ export function prepareMnist(data: MnistData, options: PrepareOptions = {}): Pre
 
 /** New 8-bit images (count x features) preprocessed exactly like the training data. */
 export function imagesToMatrix(pixels: Uint8Array, transform: U8Transform): Matrix {
+  if (!(pixels instanceof Uint8Array)) throw new ValueError(`imagesToMatrix: pixels must be a Uint8Array, got ${describe(pixels)}`);
+  if (transform === null || typeof transform !== 'object' || !(transform.mean instanceof Float32Array)) {
+    throw new ValueError(`imagesToMatrix: transform must be { scale, mean, std } with Float32Array mean and std (as prepareMnist returns), got ${describe(transform)}`);
+  }
   const d = transform.mean.length;
   const count = Math.floor(pixels.length / d);
   if (count * d !== pixels.length || count === 0) {
@@ -86,6 +96,18 @@ export function imagesToMatrix(pixels: Uint8Array, transform: U8Transform): Matr
   } finally {
     ds.dispose();
   }
+}
+
+/** One split as loadMnist returns it: byte arrays whose lengths agree with the counts. */
+function checkSplit(split: MnistSplit, where: string, arg: string): void {
+  if (split === null || typeof split !== 'object') throw new ValueError(`${where}: ${arg} must be { images, labels, count, rows, cols }, got ${describe(split)}`);
+  for (const key of ['count', 'rows', 'cols'] as const) positiveInteger(split[key], where, `${arg}.${key}`, MAX_ENGINE_COUNT);
+  for (const key of ['images', 'labels'] as const) {
+    if (!(split[key] instanceof Uint8Array)) throw new ValueError(`${where}: ${arg}.${key} must be a Uint8Array, got ${describe(split[key])}`);
+  }
+  const pixels = split.count * split.rows * split.cols;
+  if (split.images.length !== pixels) throw new ShapeError(`${where}: ${arg}.images must hold count x rows x cols = ${pixels} bytes, got ${split.images.length}`);
+  if (split.labels.length !== split.count) throw new ShapeError(`${where}: ${arg}.labels must hold count = ${split.count} labels, got ${split.labels.length}`);
 }
 
 function identity(n: number): Uint32Array {

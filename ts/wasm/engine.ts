@@ -3,7 +3,7 @@
 // out. Typed-array views into wasm memory are made fresh for each copy, because any call
 // that allocates may grow (and so detach) the memory.
 
-import { DisposedError, MlpError, OutOfMemoryError, ShapeError, ValueError } from '../api/errors.js';
+import { DisposedError, MlpError, OutOfMemoryError, ShapeError, ValueError, describe } from '../api/errors.js';
 import { StatusCode, type EngineExports } from './exports.js';
 
 export type Typed = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
@@ -74,6 +74,10 @@ export class Scratch {
   constructor(private readonly engine: Engine) {}
 
   alloc(bytes: number): number {
+    // The engine takes a 32-bit size: a larger one would wrap and allocate the wrong amount.
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes >= 2 ** 32) {
+      throw new OutOfMemoryError(`the engine cannot allocate ${bytes} bytes of wasm memory (wasm32 memory is limited to 4 GiB)`);
+    }
     const ptr = this.engine.exports.mlp_alloc(bytes);
     if (ptr === 0) {
       throw new OutOfMemoryError(`the engine could not allocate ${bytes} bytes of wasm memory (wasm32 memory is limited to 4 GiB)`);
@@ -84,6 +88,8 @@ export class Scratch {
 
   /** Copies `data` into fresh wasm memory and returns its address. */
   copyIn(data: Typed): number {
+    // A plain array or a typed array of another width would be read as raw float bytes.
+    if (!ArrayBuffer.isView(data)) throw new ValueError(`the engine takes typed arrays, got ${describe(data)}`);
     const ptr = this.alloc(Math.max(data.byteLength, 1));
     new Uint8Array(this.engine.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return ptr;

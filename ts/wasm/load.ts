@@ -9,7 +9,8 @@
 // with a one-line warning. `initSync` always runs on one thread. Each network can use fewer
 // threads than the engine has (the `threads` option of FeedForwardNeuralNets).
 
-import { NotInitializedError, ValueError, describe } from '../api/errors.js';
+import { DataFormatError, NotInitializedError, ValueError, describe } from '../api/errors.js';
+import { checkOptions } from '../api/validate.js';
 import { Engine } from './engine.js';
 import { ABI_VERSION, type EngineExports } from './exports.js';
 import { ThreadPool } from './threads.js';
@@ -28,6 +29,9 @@ export interface InitOptions {
    */
   threads?: number;
 }
+
+/** The engine's pool holds at most this many threads (`MAX_THREADS` in parallel.rs). */
+const MAX_THREADS = 64;
 
 let engine: Engine | null = null;
 let pending: Promise<void> | null = null;
@@ -61,6 +65,11 @@ export function init(source?: WasmSource | InitOptions, options?: InitOptions): 
     options = source;
     source = undefined;
   }
+  try {
+    checkOptions(options, ['threads'], 'init');
+  } catch (e) {
+    return Promise.reject(e);
+  }
   pending ??= load(source, options ?? {}).catch((e) => {
     pending = null;
     throw e;
@@ -71,7 +80,10 @@ export function init(source?: WasmSource | InitOptions, options?: InitOptions): 
 /** Synchronous initialisation from the module's bytes (or a compiled module), for scripts. One thread. */
 export function initSync(source: BufferSource | WebAssembly.Module): void {
   if (engine) return;
-  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  if (!(source instanceof WebAssembly.Module) && !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
+    throw new ValueError(`initSync: source must be the engine's bytes (ArrayBuffer or typed array) or a WebAssembly.Module, got ${describe(source)}`);
+  }
+  const module = source instanceof WebAssembly.Module ? source : notAModule(() => new WebAssembly.Module(source), 'initSync');
   const memory = importsMemory(module) ? sharedMemory() : undefined;
   adopt(new WebAssembly.Instance(module, imports(memory)), memory);
 }
@@ -125,28 +137,53 @@ async function load(source: WasmSource | undefined, options: InitOptions): Promi
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  try {
+    return await compileSource(source);
+  } catch (e) {
+    throw compileError(e, 'init');
+  }
+}
+
+async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (typeof source === 'string' || source instanceof URL) {
     const url = new URL(source.toString(), typeof location !== 'undefined' ? location.href : undefined);
     source = url.protocol === 'file:' && isNode ? await readFileBytes(url) : await fetchWasm(url);
   }
-  return source instanceof Response || isPromise(source) ? compileResponse(await source) : WebAssembly.compile(source as BufferSource);
+  if (source instanceof Response || isPromise(source)) return compileResponse(await source);
+  if (!(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
+    throw new ValueError(`init: source must be a URL, bytes, a Response or a WebAssembly.Module, got ${describe(source)}`);
+  }
+  return WebAssembly.compile(source as BufferSource);
+}
+
+/** Runs `f`, reporting a CompileError as bytes that are not the engine. */
+function notAModule<T>(f: () => T, where: string): T {
+  try {
+    return f();
+  } catch (e) {
+    throw compileError(e, where);
+  }
+}
+
+function compileError(e: unknown, where: string): unknown {
+  return e instanceof WebAssembly.CompileError ? new DataFormatError(`${where}: the bytes are not a valid WebAssembly module (${e.message})`) : e;
 }
 
 /** The thread count to use: validated, defaulted, and 1 where shared memory is unavailable. */
 async function resolveThreads(requested: number | undefined): Promise<number> {
-  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
-    throw new ValueError(`init: threads must be a positive integer, got ${describe(requested)}`);
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1 || requested > MAX_THREADS)) {
+    throw new ValueError(`init: threads must be an integer from 1 to ${MAX_THREADS}, got ${describe(requested)}`);
   }
   if (isNode) {
     if (requested !== undefined) return requested;
     const osName = 'node:os';
     const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
-    return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+    return Math.min(MAX_THREADS, Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
   }
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 1;
-  const wanted = requested ?? cores;
+  const wanted = requested ?? Math.min(MAX_THREADS, cores);
   if (wanted > 1 && !isolated) {
     console.warn('mlp-wasm: running on one thread because the page is not crossOriginIsolated (serve it with the COOP/COEP headers to use every core)');
     return 1;
