@@ -2,7 +2,7 @@
 // names it, before the engine reads the wrong bytes, wraps a size or runs out of memory.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, Dataset, FeedForwardNeuralNets, Matrix, ReLU, Softmax, ValueError, ShapeError, OutOfMemoryError, imagesToMatrix, prepareMnist } from '../../ts/index.js';
+import { init, Dataset, FeedForwardNeuralNets, Matrix, ReLU, Softmax, SquaredErrorLoss, ValueError, ShapeError, OutOfMemoryError, imagesToMatrix, prepareMnist } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
 
 beforeAll(() => init());
@@ -65,6 +65,19 @@ describe('network settings', () => {
     expect(wide.readVector(0, 't')).toEqual(full.readVector(0, 't'));
     wide.dispose();
     full.dispose();
+  });
+
+  it('cross-entropy refuses a Dataset whose targets are not probabilities', () => {
+    const bad = Dataset.fromMatrices(X, [[2, 0], [0, 1], [0, 1], [1, 0]]);
+    expect(bad.probabilityTargets).toBe(false);
+    expect(() => new FeedForwardNeuralNets({ inputs: bad, hiddenLayers: [3] })).toThrow(/inputs has targets that are not probabilities/);
+    const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [3], seed: 1 });
+    expect(() => net.train(1, { validationData: bad })).toThrow(/validationData has targets that are not probabilities/);
+    expect(() => net.train(1, { data: bad })).toThrow(/data has targets that are not probabilities/);
+    // Squared error takes any targets.
+    const se = new FeedForwardNeuralNets({ inputs: bad, hiddenLayers: [3], L: new SquaredErrorLoss(), seed: 1 });
+    expect(se.train(1).epochsCompleted).toBe(1);
+    for (const d of [se, net, bad]) d.dispose();
   });
 
   it('float32 hyperparameters must survive the conversion', () => {

@@ -5,7 +5,7 @@ import { getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
-import { checkProbabilityRows } from './losses.js';
+import { checkProbabilityRows, holdsProbabilityRows } from './losses.js';
 import { MAX_ENGINE_COUNT, positiveInteger } from './validate.js';
 
 const registry = typeof FinalizationRegistry !== 'undefined'
@@ -36,9 +36,12 @@ export class Dataset {
   private _handle: number;
   private readonly engine: Engine;
   private _labels: Int32Array | null;
+  /** Every target row holds probabilities (non-negative, summing to 1), as cross-entropy needs. */
+  readonly probabilityTargets: boolean;
 
-  private constructor(engine: Engine, handle: number, n: number, d: number, k: number, labels: Int32Array | null) {
+  private constructor(engine: Engine, handle: number, n: number, d: number, k: number, labels: Int32Array | null, probabilityTargets: boolean) {
     this.engine = engine;
+    this.probabilityTargets = probabilityTargets;
     this._handle = handle;
     this.n = n;
     this.d = d;
@@ -56,12 +59,13 @@ export class Dataset {
       throw new ShapeError(`${where}: X and Y must have the same number of rows, got ${x.rows} and ${y.rows}`);
     }
     if (options.needProbabilities) checkProbabilityRows(y, where, 'Y');
+    const probabilities = options.needProbabilities || holdsProbabilityRows(y);
     const engine = getEngine(where);
     const handle = engine.checkHandle(engine.exports.mlp_dataset_create(x.rows, x.cols, y.cols), where);
     // Views are taken right after the pointer is read: nothing allocates in between.
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 0), x.data.length).set(x.data);
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 1), y.data.length).set(y.data);
-    return new Dataset(engine, handle, x.rows, x.cols, y.cols, null);
+    return new Dataset(engine, handle, x.rows, x.cols, y.cols, null, probabilities);
   }
 
   /**
@@ -91,7 +95,8 @@ export class Dataset {
     }
     const labels = new Int32Array(rows.length);
     for (let i = 0; i < rows.length; i++) labels[i] = source.labels[rows[i]];
-    return new Dataset(engine, handle, rows.length, d, classes, labels);
+    // One-hot targets from labels; a label of `classes` or more was refused by the engine.
+    return new Dataset(engine, handle, rows.length, d, classes, labels, true);
   }
 
   /** The engine handle; throws once disposed. */

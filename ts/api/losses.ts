@@ -131,6 +131,16 @@ export class CrossEntropyLoss extends Loss {
 }
 
 /** Cross-entropy needs each target row to be a probability distribution. */
+/** The same test as checkProbabilityRows, as a yes or no. */
+export function holdsProbabilityRows(y: Matrix): boolean {
+  try {
+    checkProbabilityRows(y, '', '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function checkProbabilityRows(y: Matrix, where: string, arg: string): void {
   for (let r = 0; r < y.rows; r++) {
     let sum = 0;

@@ -189,6 +189,7 @@ export class FeedForwardNeuralNets {
   private acceptData(inputs: unknown, outputs: unknown, loss: Loss, where: string): [number, number] {
     if (inputs instanceof Dataset) {
       checkDataset(inputs, where, 'inputs');
+      checkTargetsSuitLoss(inputs, loss, where, 'inputs');
       if (outputs !== undefined) throw new ValueError(`${where}: outputs must be omitted when inputs is a Dataset (it carries its targets)`);
       this.trainData = inputs;
       return [inputs.d, inputs.k];
@@ -535,6 +536,7 @@ export class FeedForwardNeuralNets {
     if (ds.d !== this.inputSize || ds.k !== this.outputSize) {
       throw new ShapeError(`${where}: ${arg} is ${ds.d} inputs → ${ds.k} targets but the network is ${this.inputSize} → ${this.outputSize}`);
     }
+    checkTargetsSuitLoss(ds, this.config.loss, where, arg);
   }
 
   private batch(X: MatrixLike, Y: MatrixLike | undefined, where: string): [Matrix, Matrix] {
@@ -668,3 +670,10 @@ export class FeedForwardNeuralNets {
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Cross-entropy of targets that are not probabilities trains to a meaningless (even negative) loss. */
+function checkTargetsSuitLoss(ds: Dataset, loss: Loss, where: string, arg: string): void {
+  if (loss instanceof CrossEntropyLoss && !ds.probabilityTargets) {
+    throw new ValueError(`${where}: ${arg} has targets that are not probabilities (one-hot rows), which cross-entropy needs; use SquaredErrorLoss or fix the targets`);
+  }
+}
