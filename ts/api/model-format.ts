@@ -10,6 +10,7 @@ import { DataFormatError, describe } from './errors.js';
 import { INITIALIZATIONS, type Initialization } from './initializer.js';
 import { LOSS_CODES, type LossName, type Regularization } from './losses.js';
 import { parameterCount } from './parameters.js';
+import { MAX_ENGINE_COUNT } from './validate.js';
 
 export const MODEL_FORMAT = 'mlp-wasm/model';
 export const MODEL_VERSION = 1;
@@ -121,20 +122,32 @@ function decodeHeader(raw: unknown, where: string, blocks: Uint8Array | null): D
   const isName = <T extends string>(v: unknown, names: readonly T[]): v is T => typeof v === 'string' && names.includes(v as T);
   const actNames = Object.keys(ACTIVATION_CODES) as ActivationName[];
   if (!isName(h.activations?.hidden, actNames) || !isName(h.activations?.output, actNames)) fail(`activations must name ${actNames.join(', ')}, got ${describe(h.activations)}`);
+  if (h.activations.hidden === 'softmax' && sizes.length > 2) {
+    fail('activations.hidden must be relu, sigmoid, tanh or linear in a network with hidden layers (softmax is an output activation), got "softmax"');
+  }
   if (!isName(h.loss?.type, Object.keys(LOSS_CODES) as LossName[])) fail(`loss.type must be crossEntropy or squaredError, got ${describe(h.loss?.type)}`);
-  if (!(h.loss.regularization === null || h.loss.regularization === 'l1' || h.loss.regularization === 'l2')) fail(`loss.regularization must be "l1", "l2" or null`);
-  if (!(Number.isFinite(h.loss.alpha) && h.loss.alpha >= 0)) fail(`loss.alpha must be a finite number >= 0, got ${describe(h.loss.alpha)}`);
+  if (!(h.loss.regularization === null || h.loss.regularization === 'l1' || h.loss.regularization === 'l2')) fail(`loss.regularization must be "l1", "l2" or null, got ${describe(h.loss.regularization)}`);
+  const float32 = float32Checker(fail);
+  float32(h.loss.alpha, 'loss.alpha', 'a finite number >= 0', (x) => Number.isFinite(x) && x >= 0);
   const o = h.optimizer;
   if (!o || !isName(o.type, ['gd', 'adam'] as const)) fail(`optimizer.type must be "gd" or "adam", got ${describe(o?.type)}`);
-  if (!(o.eta > 0 && Number.isFinite(o.eta)) || !(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1) || !(o.epsilon > 0 && Number.isFinite(o.epsilon))) {
-    fail('optimizer eta/beta1/beta2/epsilon are out of range');
-  }
+  const positive = (x: number) => Number.isFinite(x) && x > 0;
+  const belowOne = (x: number) => x >= 0 && x < 1;
+  float32(o.eta, 'optimizer.eta', 'a finite number > 0', positive);
+  float32(o.beta1, 'optimizer.beta1', 'a number in [0, 1)', belowOne);
+  float32(o.beta2, 'optimizer.beta2', 'a number in [0, 1)', belowOne);
+  float32(o.epsilon, 'optimizer.epsilon', 'a finite number > 0', positive);
   if (!Number.isInteger(o.t) || o.t < 0 || o.t > 0xffffffff) fail(`optimizer.t must be a non-negative integer, got ${describe(o.t)}`);
   const t = h.training;
-  if (!t || !Number.isInteger(t.batchSize) || t.batchSize < 1) fail(`training.batchSize must be a positive integer, got ${describe(t?.batchSize)}`);
-  if (!isName(t.initializationMethod, INITIALIZATIONS)) fail(`training.initializationMethod must be one of ${INITIALIZATIONS.join(', ')}`);
+  // The engine takes the batch size as an i32.
+  if (!t || !Number.isInteger(t.batchSize) || t.batchSize < 1 || t.batchSize > MAX_ENGINE_COUNT) {
+    fail(`training.batchSize must be an integer in 1..${MAX_ENGINE_COUNT}, got ${describe(t?.batchSize)}`);
+  }
+  if (!isName(t.initializationMethod, INITIALIZATIONS)) fail(`training.initializationMethod must be one of ${INITIALIZATIONS.join(', ')}, got ${describe(t.initializationMethod)}`);
   if (!Number.isSafeInteger(t.seed) || t.seed < 0) fail(`training.seed must be a non-negative integer, got ${describe(t.seed)}`);
-  if (!Number.isInteger(t.iteration) || t.iteration < 0 || !Number.isInteger(t.epochsTrained) || t.epochsTrained < 0) fail('training.iteration and training.epochsTrained must be non-negative integers');
+  // Counters beyond 2^53 would stop counting (x + 1 === x).
+  if (!Number.isSafeInteger(t.iteration) || t.iteration < 0) fail(`training.iteration must be a non-negative safe integer, got ${describe(t.iteration)}`);
+  if (!Number.isSafeInteger(t.epochsTrained) || t.epochsTrained < 0) fail(`training.epochsTrained must be a non-negative safe integer, got ${describe(t.epochsTrained)}`);
   const rng = t.rngState;
   if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff) || rng.every((x) => x === 0)) {
     fail(`training.rngState must be four 32-bit integers, not all zero, got ${describe(rng)}`);
@@ -166,6 +179,19 @@ function decodeHeader(raw: unknown, where: string, blocks: Uint8Array | null): D
     if (blocks.length !== used * count * 4) fail(`the binary model holds ${blocks.length} bytes of data, expected ${used * count * 4}`);
   }
   return { header: h, params, m, v, state: Uint32Array.from([o.t, ...rng]) };
+}
+
+/**
+ * The engine takes alpha, eta, the betas and epsilon as float32, so a value is checked as it
+ * will be used: 1e39 overflows to infinity, 1e-50 underflows to 0, 1 - 1e-12 rounds up to 1.
+ * The message shows the file's value, and its float32 rounding when that is what fails.
+ */
+function float32Checker(fail: (what: string) => never) {
+  return (value: unknown, field: string, expected: string, ok: (x: number) => boolean): void => {
+    if (typeof value !== 'number' || !ok(value)) fail(`${field} must be ${expected}, got ${describe(value)}`);
+    const rounded = Math.fround(value as number);
+    if (!ok(rounded)) fail(`${field} must be ${expected} in float32 (the engine's precision), got ${describe(value)}, which is ${rounded} in float32`);
+  };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -12,11 +12,19 @@ export class UsageError extends Error {
 export type Command = 'train' | 'experiments' | 'evaluate';
 export const COMMANDS: readonly Command[] = ['train', 'experiments', 'evaluate'];
 
-export type HiddenActivation = 'relu' | 'sigmoid' | 'tanh' | 'linear';
-export type LossChoice = 'cross-entropy' | 'squared-error';
-export type InitChoice = 'random' | 'gaussian' | 'glorot';
-export type DatasetChoice = 'mnist' | 'fashion-mnist';
-export type StandardizeChoice = 'global' | 'per-pixel' | 'none';
+// The choices of the string flags; config.ts checks a saved model's settings against them too.
+export const HIDDEN_ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'linear'] as const;
+export const LOSSES = ['cross-entropy', 'squared-error'] as const;
+export const INITS = ['random', 'gaussian', 'glorot'] as const;
+export const OPTIMIZERS = ['gd', 'adam'] as const;
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export const STANDARDIZATIONS = ['global', 'per-pixel', 'none'] as const;
+
+export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
+export type LossChoice = (typeof LOSSES)[number];
+export type InitChoice = (typeof INITS)[number];
+export type DatasetChoice = (typeof DATASETS)[number];
+export type StandardizeChoice = (typeof STANDARDIZATIONS)[number];
 
 type Kind = 'boolean' | 'string' | 'int' | 'number';
 
@@ -100,21 +108,21 @@ const runName = (value: unknown, flag: string) => {
 export const FLAGS: readonly FlagSpec[] = [
   // model
   { name: 'hidden', kind: 'string', meta: 'SIZES', shown: '500,250,100', help: 'hidden layer sizes, comma-separated ("" for no hidden layer)', commands: TRAIN, check: hiddenSizes },
-  { name: 'activation', kind: 'string', meta: 'NAME', shown: 'sigmoid', help: 'hidden activation: relu, sigmoid, tanh or linear (the output is softmax)', commands: TRAIN, check: choice(['relu', 'sigmoid', 'tanh', 'linear'] as const) },
-  { name: 'loss', kind: 'string', meta: 'NAME', shown: 'cross-entropy', help: 'cross-entropy or squared-error', commands: TRAIN, check: choice(['cross-entropy', 'squared-error'] as const) },
+  { name: 'activation', kind: 'string', meta: 'NAME', shown: 'sigmoid', help: 'hidden activation: relu, sigmoid, tanh or linear (the output is softmax)', commands: TRAIN, check: choice(HIDDEN_ACTIVATIONS) },
+  { name: 'loss', kind: 'string', meta: 'NAME', shown: 'cross-entropy', help: 'cross-entropy or squared-error', commands: TRAIN, check: choice(LOSSES) },
   { name: 'l1', kind: 'number', meta: 'ALPHA', help: 'L1 regularisation, adds ALPHA·Σ|W| to the loss', commands: TRAIN, check: nonNegative },
   { name: 'l2', kind: 'number', meta: 'ALPHA', help: 'L2 regularisation, adds (ALPHA/2)·ΣW² to the loss', commands: TRAIN, check: nonNegative },
-  { name: 'init', kind: 'string', meta: 'NAME', shown: 'glorot', help: 'weight initialisation: random, gaussian or glorot', commands: TRAIN, check: choice(['random', 'gaussian', 'glorot'] as const) },
+  { name: 'init', kind: 'string', meta: 'NAME', shown: 'glorot', help: 'weight initialisation: random, gaussian or glorot', commands: TRAIN, check: choice(INITS) },
   // optimisation
-  { name: 'optimizer', kind: 'string', meta: 'NAME', shown: 'gd', help: 'gd (mini-batch gradient descent) or adam', commands: TRAIN, check: choice(['gd', 'adam'] as const) },
+  { name: 'optimizer', kind: 'string', meta: 'NAME', shown: 'gd', help: 'gd (mini-batch gradient descent) or adam', commands: TRAIN, check: choice(OPTIMIZERS) },
   { name: 'eta', kind: 'number', meta: 'RATE', shown: '0.01', help: 'learning rate', commands: TRAIN, check: positive },
   { name: 'lr-decay', kind: 'number', meta: 'FACTOR', shown: '1, constant', help: 'multiply the learning rate by FACTOR after every epoch: eta·FACTOR^(epoch−1)', commands: TRAIN, check: decayRate },
   { name: 'epochs', kind: 'int', meta: 'N', shown: '15', help: 'epochs to train (with --resume: the total, counting those already done)', commands: RUNS, check: atLeast(1) },
   { name: 'batch-size', kind: 'int', meta: 'N', shown: '64', help: 'mini-batch size', commands: TRAIN, check: atLeast(1) },
   { name: 'seed', kind: 'int', meta: 'N', shown: '1', help: 'seed of the initial weights and the shuffling (same seed, same bits)', commands: RUNS, check: nonNegative },
   // data
-  { name: 'dataset', kind: 'string', meta: 'NAME', shown: 'mnist', help: 'mnist (bundled) or fashion-mnist (Debian package dataset-fashion-mnist)', commands: ALL, check: choice(['mnist', 'fashion-mnist'] as const) },
-  { name: 'standardize', kind: 'string', meta: 'MODE', shown: 'global', help: 'global (one mean and deviation), per-pixel, or none (only /255)', commands: TRAIN, check: choice(['global', 'per-pixel', 'none'] as const) },
+  { name: 'dataset', kind: 'string', meta: 'NAME', shown: 'mnist', help: 'mnist (bundled) or fashion-mnist (Debian package dataset-fashion-mnist)', commands: ALL, check: choice(DATASETS) },
+  { name: 'standardize', kind: 'string', meta: 'MODE', shown: 'global', help: 'global (one mean and deviation), per-pixel, or none (only /255)', commands: TRAIN, check: choice(STANDARDIZATIONS) },
   { name: 'validation', kind: 'int', meta: 'N', shown: '10000', help: 'training images held out for validation (0 for none)', commands: RUNS, check: nonNegative },
   { name: 'train-limit', kind: 'int', meta: 'N', help: 'use only the first N training images (before the split; --validation then defaults to N/6)', commands: RUNS, check: atLeast(1) },
   { name: 'test-limit', kind: 'int', meta: 'N', help: 'use only the first N test images', commands: ALL, check: atLeast(1) },

@@ -3,8 +3,23 @@
 // `evaluate` rebuild exactly the same data pipeline.
 
 import { CrossEntropyLoss, Linear, ReLU, Sigmoid, SquaredErrorLoss, Tanh, type Activation, type Loss } from '../index.js';
-import { UsageError, type DatasetChoice, type HiddenActivation, type InitChoice, type LossChoice, type StandardizeChoice } from './args.js';
 import type { U8Transform } from '../index.js';
+import { DataFormatError, ValueError, describe } from '../api/errors.js';
+import { inRange, nonNegativeInteger, oneOf, positiveFinite, positiveInteger } from '../api/validate.js';
+import {
+  DATASETS,
+  HIDDEN_ACTIVATIONS,
+  INITS,
+  LOSSES,
+  OPTIMIZERS,
+  STANDARDIZATIONS,
+  UsageError,
+  type DatasetChoice,
+  type HiddenActivation,
+  type InitChoice,
+  type LossChoice,
+  type StandardizeChoice,
+} from './args.js';
 
 export interface TrainConfig {
   dataset: DatasetChoice;
@@ -148,12 +163,139 @@ export function metadataFor(config: TrainConfig, transform: U8Transform): CliMet
   };
 }
 
-/** The CLI metadata of a loaded model, or null when the model was saved by something else. */
-export function readMetadata(metadata: Record<string, unknown> | undefined): CliMetadata | null {
+/**
+ * The CLI metadata of a loaded model (from `file`), or null when the model was saved by
+ * something else. Every field is checked, so a damaged file is a DataFormatError naming the
+ * file and the field, not a TypeError half-way through a run. Settings missing from the
+ * stored config (files from older versions) take the baseline's value.
+ */
+export function readMetadata(metadata: Record<string, unknown> | undefined, file: string): CliMetadata | null {
   if (!metadata || metadata.savedBy !== 'mlp-wasm cli') return null;
-  const config = metadata.config as Partial<TrainConfig> | undefined;
-  if (!config || typeof config !== 'object') return null;
-  return { ...(metadata as unknown as CliMetadata), config: { ...BASELINE, ...config } as TrainConfig };
+  return asDataFormatError(() => {
+    const config = readConfig(metadata.config, file);
+    const dataset = oneOf(metadata.dataset, DATASETS, file, 'metadata.dataset');
+    if (dataset !== config.dataset) {
+      throw new DataFormatError(`${file}: metadata.dataset (${JSON.stringify(dataset)}) must equal metadata.config.dataset (${JSON.stringify(config.dataset)})`);
+    }
+    if (metadata.splitSeed !== SPLIT_SEED) {
+      throw new DataFormatError(`${file}: metadata.splitSeed must be ${SPLIT_SEED} (the only train/validation split this CLI makes), got ${describe(metadata.splitSeed)}`);
+    }
+    return { savedBy: 'mlp-wasm cli', dataset, config, splitSeed: SPLIT_SEED, transform: readTransform(metadata.transform, file) };
+  });
+}
+
+/** Pixels of a 28x28 image: every dataset the CLI knows, so the length of a stored transform. */
+const PIXELS = 784;
+
+type FieldCheck<T> = (value: unknown, where: string, field: string) => T;
+
+/** A whole number >= min that arithmetic keeps exact (epochs, counts, seeds). */
+const wholeNumber = (min: 0 | 1): FieldCheck<number> => (value, where, field) => {
+  const n = min === 1 ? positiveInteger(value, where, field) : nonNegativeInteger(value, where, field);
+  if (!Number.isSafeInteger(n)) throw new ValueError(`${where}: ${field} must be below 2^53, got ${describe(value)}`);
+  return n;
+};
+
+const orNull = <T>(check: FieldCheck<T>): FieldCheck<T | null> => (value, where, field) => (value === null ? null : check(value, where, field));
+
+const choiceOf = <T extends string>(choices: readonly T[]): FieldCheck<T> => (value, where, field) => oneOf(value, choices, where, field);
+
+const layerSizes: FieldCheck<number[]> = (value, where, field) => {
+  if (!Array.isArray(value)) throw new ValueError(`${where}: ${field} must be an array of layer sizes, got ${describe(value)}`);
+  return value.map((size, i) => wholeNumber(1)(size, where, `${field}[${i}]`));
+};
+
+const regularization: FieldCheck<TrainConfig['regularization']> = orNull((value, where, field) => {
+  const r = value as { kind?: unknown; alpha?: unknown } | undefined;
+  if (typeof r !== 'object' || r === null) throw new ValueError(`${where}: ${field} must be null or { kind, alpha }, got ${describe(value)}`);
+  return { kind: oneOf(r.kind, ['l1', 'l2'] as const, where, `${field}.kind`), alpha: inRange(r.alpha, 0, Infinity, where, `${field}.alpha`) };
+});
+
+/** The engine takes learning rates and the pixel scale as float32: 1e-50 would become 0, 1e39 infinity. */
+const positiveFloat32: FieldCheck<number> = (value, where, field) => {
+  const x = positiveFinite(value, where, field);
+  const rounded = Math.fround(x);
+  if (!(rounded > 0 && Number.isFinite(rounded))) {
+    throw new ValueError(`${where}: ${field} must be a finite number > 0 in float32 (the engine's precision), got ${describe(value)}, which is ${rounded} in float32`);
+  }
+  return x;
+};
+
+const decayFactor: FieldCheck<number> = (value, where, field) => {
+  const factor = positiveFinite(value, where, field);
+  if (factor > 1) throw new ValueError(`${where}: ${field} must be in (0, 1] (the factor applied to the learning rate each epoch), got ${describe(value)}`);
+  return factor;
+};
+
+/** One check per setting: the type makes a new TrainConfig field without a check an error. */
+const CONFIG_CHECKS: { [K in keyof TrainConfig]: FieldCheck<TrainConfig[K]> } = {
+  dataset: choiceOf(DATASETS),
+  hidden: layerSizes,
+  activation: choiceOf(HIDDEN_ACTIVATIONS),
+  loss: choiceOf(LOSSES),
+  regularization,
+  init: choiceOf(INITS),
+  optimizer: choiceOf(OPTIMIZERS),
+  eta: positiveFloat32,
+  lrDecay: decayFactor,
+  epochs: wholeNumber(1),
+  batchSize: wholeNumber(1),
+  seed: wholeNumber(0),
+  standardize: choiceOf(STANDARDIZATIONS),
+  validationSize: wholeNumber(0),
+  trainLimit: orNull(wholeNumber(1)),
+  testLimit: orNull(wholeNumber(1)),
+  logEvery: wholeNumber(1),
+};
+
+function readConfig(value: unknown, file: string): TrainConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DataFormatError(`${file}: metadata.config must be an object, got ${describe(value)}`);
+  }
+  const stored = value as Record<string, unknown>;
+  const config: Record<string, unknown> = {};
+  for (const [key, check] of Object.entries(CONFIG_CHECKS) as [keyof TrainConfig, FieldCheck<unknown>][]) {
+    config[key] = check(key in stored ? stored[key] : BASELINE[key], file, `metadata.config.${key}`);
+  }
+  const c = config as unknown as TrainConfig;
+  const available = Math.min(c.trainLimit ?? 60_000, 60_000);
+  if (c.validationSize >= available) {
+    throw new DataFormatError(`${file}: metadata.config.validationSize must be smaller than the ${available} training images, got ${c.validationSize}`);
+  }
+  return c;
+}
+
+function readTransform(value: unknown, file: string): CliMetadata['transform'] {
+  const t = value as { scale?: unknown; mean?: unknown; std?: unknown } | undefined;
+  if (typeof t !== 'object' || t === null) throw new DataFormatError(`${file}: metadata.transform must be an object { scale, mean, std }, got ${describe(value)}`);
+  return {
+    scale: positiveFloat32(t.scale, file, 'metadata.transform.scale'),
+    mean: float32Array(t.mean, file, 'metadata.transform.mean', -Infinity),
+    std: float32Array(t.std, file, 'metadata.transform.std', 0),
+  };
+}
+
+/** PIXELS numbers >= min that stay finite as float32 (the engine's type for them). */
+function float32Array(value: unknown, file: string, field: string, min: number): number[] {
+  if (!Array.isArray(value) || value.length !== PIXELS) {
+    throw new DataFormatError(`${file}: ${field} must be an array of ${PIXELS} numbers (one per pixel), got ${describe(value)}`);
+  }
+  value.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(Math.fround(x)) || x < min) {
+      throw new DataFormatError(`${file}: ${field}[${i}] must be a finite float32 number${min === 0 ? ' >= 0' : ''}, got ${describe(x)}`);
+    }
+  });
+  return value as number[];
+}
+
+/** The shared validators throw ValueError; in a file, a bad value is a DataFormatError. */
+function asDataFormatError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ValueError) throw new DataFormatError(error.message);
+    throw error;
+  }
 }
 
 /** Float32 arrays equal to a stored transform? (a resumed run must see the same inputs) */

@@ -18,7 +18,7 @@ export async function evaluateCommand(args: ParsedArgs, ctx: CliContext): Promis
   let test: Dataset | null = null;
   try {
     net = loadModelFile(path);
-    const meta = readMetadata(net.metadata);
+    const meta = readMetadata(net.metadata, path);
     const dataset = (v.dataset as DatasetChoice | undefined) ?? meta?.dataset ?? 'mnist';
     const limit = v['test-limit'] as number | undefined;
     let how: string;

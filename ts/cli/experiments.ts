@@ -9,6 +9,7 @@ import { UsageError, type ParsedArgs } from './args.js';
 import { BASELINE, applyDataFlags, architecture, type TrainConfig } from './config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, println, runDirectory, type CliContext } from './context.js';
 import { createNetwork, evaluateSplit, finalLosses, loadData, trainLoop } from './job.js';
+import { DEFAULT_OUT } from './output-paths.js';
 import { ProgressReporter, formatRate, formatSeconds } from './progress.js';
 import { REPORT_FIGURES, REPORT_L2_ALPHA, type ReferenceId } from './reference.js';
 import { writeExperimentsReport, type ExperimentResult } from './experiments-report.js';
@@ -149,7 +150,7 @@ export async function experimentsCommand(args: ParsedArgs, ctx: CliContext): Pro
   };
   const date = ctx.now?.() ?? new Date();
   const name = (v.name as string | undefined) ?? (quick ? 'experiments-quick' : 'experiments');
-  const dir = runDirectory((v.out as string | undefined) ?? 'reports', name, date);
+  const dir = runDirectory((v.out as string | undefined) ?? DEFAULT_OUT, name, date);
   const started = performance.now();
 
   say(`Running ${plans.length} experiment${plans.length === 1 ? '' : 's'}${quick ? ' in quick mode (10,000-image subset, a fifth of the epochs)' : ''}: ${plans.map((p) => p.def.id).join(', ')}`);

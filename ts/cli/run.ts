@@ -6,6 +6,7 @@ import { UsageError, helpText, parseArgs, type ParsedArgs } from './args.js';
 import { EXIT_ERROR, EXIT_USAGE, println, type CliContext } from './context.js';
 import { evaluateCommand } from './evaluate.js';
 import { experimentList, experimentsCommand } from './experiments.js';
+import { checkOutputPaths } from './output-paths.js';
 import { trainCommand } from './train.js';
 
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -17,6 +18,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return 0;
     }
     if (args.command === 'evaluate' && args.values.model === undefined) throw new UsageError('evaluate needs --model FILE (a model saved with --save)');
+    checkOutputPaths(args);
   } catch (error) {
     return fail(ctx, error);
   }

@@ -4,7 +4,7 @@
 
 import { copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FASHION_MNIST_CLASSES, type FeedForwardNeuralNets, type PreparedData } from '../index.js';
+import { DataFormatError, FASHION_MNIST_CLASSES, type FeedForwardNeuralNets, type PreparedData } from '../index.js';
 import { writeRunReport } from '../report/write.js';
 import type { RunReport } from '../report/index.js';
 import { isBinaryModelPath, loadModelFile, saveModelFile } from '../node/model-file.js';
@@ -23,6 +23,7 @@ import {
 } from './config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, println, runDirectory, type CliContext } from './context.js';
 import { confusionOf, createNetwork, evaluateSplit, finalLosses, loadData, trainLoop, type SplitEvaluation } from './job.js';
+import { DEFAULT_OUT } from './output-paths.js';
 import { ProgressReporter, formatRate, formatSeconds } from './progress.js';
 import { REPORT_FIGURES, matchReportExperiment } from './reference.js';
 
@@ -65,9 +66,23 @@ function checkResumeFlags(saved: TrainConfig, wanted: TrainConfig, given: Set<st
   }
 }
 
-/** The config a saved model was trained with (its CLI metadata, else read from the network). */
-function configOfModel(net: FeedForwardNeuralNets, meta: CliMetadata | null): TrainConfig {
-  if (meta) return { ...meta.config, hidden: net.hiddenLayers };
+/** The config a saved model (`file`) was trained with: its CLI metadata, else read from the network. */
+function configOfModel(net: FeedForwardNeuralNets, meta: CliMetadata | null, file: string): TrainConfig {
+  const built = configOfNetwork(net);
+  if (!meta) return built;
+  // The metadata must describe this very network; a difference means one of them was edited.
+  for (const key of BUILT_INTO_NETWORK) {
+    if (JSON.stringify(meta.config[key]) !== JSON.stringify(built[key])) {
+      throw new DataFormatError(`${file}: metadata.config.${key} is ${JSON.stringify(meta.config[key])} but the network was built with ${JSON.stringify(built[key])}`);
+    }
+  }
+  return { ...meta.config, hidden: net.hiddenLayers };
+}
+
+/** Settings the network records itself, which its CLI metadata repeats. */
+const BUILT_INTO_NETWORK = ['activation', 'loss', 'regularization', 'init', 'optimizer', 'batchSize', 'seed'] as const;
+
+function configOfNetwork(net: FeedForwardNeuralNets): TrainConfig {
   const c = net.config;
   const reg = c.loss.regularization ? { kind: c.loss.regularization, alpha: c.loss.alpha } : null;
   return {
@@ -91,7 +106,7 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
   const savePath = (v.save as string | undefined) ?? null;
   const checkpointEvery = (v['checkpoint-every'] as number | undefined) ?? null;
   const resumePath = (v.resume as string | undefined) ?? null;
-  const out = (v.out as string | undefined) ?? 'reports';
+  const out = (v.out as string | undefined) ?? DEFAULT_OUT;
   const say = (text = '') => {
     if (!quiet) println(ctx.stdout, text);
   };
@@ -104,8 +119,8 @@ export async function trainCommand(args: ParsedArgs, ctx: CliContext): Promise<n
     let meta: CliMetadata | null = null;
     if (resumePath) {
       net = loadModelFile(resumePath);
-      meta = readMetadata(net.metadata);
-      const saved = configOfModel(net, meta);
+      meta = readMetadata(net.metadata, resumePath);
+      const saved = configOfModel(net, meta, resumePath);
       config = applyFlags(saved, v);
       checkResumeFlags(saved, config, args.given, resumePath);
       if (v.epochs === undefined) config.epochs = saved.epochs;

@@ -6,7 +6,8 @@
 // done with it, so a damaged or hostile header can never make us allocate or loop over
 // gigabytes. Nothing is copied: pixels and labels are views into the given bytes.
 
-import { DataFormatError } from '../api/errors.js';
+import { DataFormatError, ShapeError, ValueError, describe } from '../api/errors.js';
+import { nonNegativeInteger, positiveInteger } from '../api/validate.js';
 import { gunzip } from './gunzip.js';
 
 export const IDX_IMAGES_MAGIC = 2051; // 0x00000803: type 0x08 (uint8), 3 dimensions
@@ -40,6 +41,7 @@ export function idxError(fileName: string, offset: number, what: string, expecte
 
 /** Parses an uncompressed IDX file. Throws DataFormatError on any deviation from the format. */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxFile {
+  checkFileArguments(bytes, fileName, 'parseIdx');
   if (bytes.length < 4) {
     throw idxError(fileName, bytes.length, 'file too short for the IDX magic number', 'at least 4 bytes', `${bytes.length} bytes`);
   }
@@ -92,6 +94,16 @@ function requireExactLength(bytes: Uint8Array, fileName: string, expected: numbe
   }
 }
 
+/** The bytes and name every IDX entry point takes (wrong ones are caller mistakes, not damaged files). */
+function checkFileArguments(bytes: unknown, fileName: unknown, where: string): void {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ValueError(`${where}: bytes must be a Uint8Array (the file's content; wrap an ArrayBuffer in new Uint8Array(buffer)), got ${describe(bytes)}`);
+  }
+  if (typeof fileName !== 'string' || fileName === '') {
+    throw new ValueError(`${where}: fileName must be a non-empty string (it names the file in error messages), got ${describe(fileName)}`);
+  }
+}
+
 function looksGzipped(bytes: Uint8Array): boolean {
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -107,6 +119,11 @@ export interface IdxPairNames {
  * label a valid class index (< numClasses).
  */
 export function checkPair(images: IdxImages, labels: IdxLabels, fileNames: IdxPairNames, numClasses = 10): void {
+  const where = 'checkPair';
+  checkParsed(images, 'images', 'pixels', ['count', 'rows', 'cols'], where);
+  checkParsed(labels, 'labels', 'labels', ['count'], where);
+  checkPairNames(fileNames, where);
+  positiveInteger(numClasses, where, 'numClasses');
   if (labels.count !== images.count) {
     throw idxError(
       fileNames.labels,
@@ -124,7 +141,32 @@ export function checkPair(images: IdxImages, labels: IdxLabels, fileNames: IdxPa
   }
 }
 
+/** An IdxImages or IdxLabels as parseIdx returns it: the right kind, whole-number header fields, and as many bytes as they say. */
+function checkParsed(file: unknown, kind: IdxFile['kind'], data: 'pixels' | 'labels', dimensions: readonly string[], where: string): void {
+  const f = file as Record<string, unknown> | null;
+  if (typeof f !== 'object' || f === null || f.kind !== kind) {
+    const got = typeof f === 'object' && f !== null && 'kind' in f ? `an object of kind ${describe(f.kind)}` : describe(file);
+    throw new ValueError(`${where}: ${kind} must be what parseIdx returns for an ${kind} file (kind "${kind}"), got ${got}`);
+  }
+  const length = dimensions.reduce((product, name) => product * nonNegativeInteger(f[name], where, `${kind}.${name}`), 1);
+  const bytes = f[data];
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    throw new ShapeError(`${where}: ${kind}.${data} must be a Uint8Array of ${length} bytes (${dimensions.map((d) => `${kind}.${d}`).join(' × ')}), got ${describe(bytes)}`);
+  }
+}
+
+function checkPairNames(fileNames: unknown, where: string): void {
+  const names = fileNames as Record<string, unknown> | null;
+  if (typeof names !== 'object' || names === null) {
+    throw new ValueError(`${where}: fileNames must be { images, labels } (the two file names, for error messages), got ${describe(fileNames)}`);
+  }
+  for (const key of ['images', 'labels']) {
+    if (typeof names[key] !== 'string') throw new ValueError(`${where}: fileNames.${key} must be a string, got ${describe(names[key])}`);
+  }
+}
+
 /** Decompresses (when the bytes are gzip) and parses one IDX file. */
 export async function decodeIdxFile(bytes: Uint8Array, fileName: string): Promise<IdxFile> {
+  checkFileArguments(bytes, fileName, 'decodeIdxFile');
   return parseIdx(await gunzip(bytes, fileName), fileName);
 }

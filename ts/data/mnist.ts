@@ -6,6 +6,7 @@
 // imported dynamically, so a browser bundle never pulls in node:fs, node:zlib or node:crypto.
 
 import { DataFormatError, MlpError, ValueError, describe } from '../api/errors.js';
+import { checkOptions } from '../api/validate.js';
 import { MNIST_SHA256, sha256Hex, type FileDigests } from './checksums.js';
 import { gunzip, isNodeRuntime } from './gunzip.js';
 import { checkPair, idxError, parseIdx, type IdxFile, type IdxImages, type IdxLabels } from './idx.js';
@@ -91,9 +92,10 @@ export function loadMnist(options: LoadMnistOptions = {}): Promise<MnistData> {
 }
 
 /** Shared by loadMnist and loadFashionMnist. @internal */
-export async function loadIdxDataset(spec: DatasetSpec, options: LoadMnistOptions): Promise<MnistData> {
-  const verify = options.verify ?? true;
-  const read = await chooseReader(spec, options);
+export async function loadIdxDataset(spec: DatasetSpec, options: LoadMnistOptions | undefined): Promise<MnistData> {
+  const o = checkLoadOptions(spec, options);
+  const verify = o.verify ?? true;
+  const read = await chooseReader(spec, o);
   const load = (name: string) => readVerifiedIdx(read, name, spec, verify);
   // Loaded in parallel, but a failure is reported in file order so the error is deterministic.
   const settled = await Promise.allSettled([
@@ -113,7 +115,6 @@ export async function loadIdxDataset(spec: DatasetSpec, options: LoadMnistOption
 }
 
 async function chooseReader(spec: DatasetSpec, options: LoadMnistOptions): Promise<DatasetFileReader> {
-  checkOptions(spec, options);
   if (options.baseUrl !== undefined) {
     const { fetchFileReader } = await import('./mnist-browser.js');
     return fetchFileReader(spec, options.baseUrl, options.fetch);
@@ -136,9 +137,12 @@ async function chooseReader(spec: DatasetSpec, options: LoadMnistOptions): Promi
   return nodeFileReader(spec.name, dir, withInstall(hint));
 }
 
-function checkOptions(spec: DatasetSpec, options: LoadMnistOptions): void {
+const LOAD_OPTIONS = ['dir', 'baseUrl', 'fetch', 'verify'] as const;
+
+function checkLoadOptions(spec: DatasetSpec, given: unknown): LoadMnistOptions {
   const fn = spec.functionName;
-  if (typeof options !== 'object' || options === null) throw new ValueError(`${fn}: options must be an object, got ${describe(options)}`);
+  // An unknown key is most likely a typo ({ directory } for { dir }): refused, not ignored.
+  const options = checkOptions(given, LOAD_OPTIONS, fn) as LoadMnistOptions;
   for (const key of ['dir', 'baseUrl'] as const) {
     const value = options[key];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
@@ -151,9 +155,13 @@ function checkOptions(spec: DatasetSpec, options: LoadMnistOptions): void {
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ValueError(`${fn}: options.fetch must be a function, got ${describe(options.fetch)}`);
   }
+  if (options.fetch !== undefined && options.baseUrl === undefined) {
+    throw new ValueError(`${fn}: options.fetch is only used with options.baseUrl (the files are read from disk otherwise); pass both, or neither`);
+  }
   if (options.verify !== undefined && typeof options.verify !== 'boolean') {
     throw new ValueError(`${fn}: options.verify must be a boolean, got ${describe(options.verify)}`);
   }
+  return options;
 }
 
 /** Reads, verifies (when asked), decompresses and parses one file. */
