@@ -82,7 +82,7 @@ describe('classificationReport validates its input', () => {
     expect(() => classificationReport([0, 1], [0, 1], { digits: -1 })).toThrow(/options.digits must be an integer from 0 to 20, got -1/);
     expect(() => classificationReport([0, 1], [0, 1], { digits: 1.5 })).toThrow(ValueError);
     expect(() => classificationReport([0, 1], [0, 1], { targetNames: ['a'] })).toThrow(
-      /options.targetNames must have one name per class \(2 names\), got an array of length 1/,
+      /options.targetNames must be 2 strings \(one per label\), got an array of length 1/,
     );
     expect(() => classificationReport([0, 1], [0, 1], { labels: [] })).toThrow(/options.labels must list at least one label/);
     expect(() => classificationReport([0, 1], [0, 1], { labels: [1, 1] })).toThrow(/must not repeat a label, got 1 twice/);

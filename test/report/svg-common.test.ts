@@ -48,6 +48,13 @@ describe('formatTick', () => {
     expect(formatTick(0, 0.1)).toBe('0');
     expect(formatTick(3e7, 1e7)).toBe('3e+7');
   });
+
+  it('gives exponent labels enough digits to tell neighbouring ticks apart', () => {
+    expect(formatTick(1e7 + 0.1, 0.1)).toBe('1.00000001e+7');
+    expect(formatTick(1.05e16, 5e14)).toBe('1.05e+16');
+    expect(formatTick(1.2e-5, 2e-6)).toBe('1.2e-5');
+    expect(formatTick(1.00002e6, 20)).toBe('1.00002e+6');
+  });
 });
 
 describe('escapeXml', () => {

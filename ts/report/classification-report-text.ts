@@ -27,7 +27,9 @@ const COLUMN = 9;
 
 export function formatReportText(input: ReportTextInput): string {
   const { digits } = input;
-  const nameWidth = Math.max(0, ...input.classes.map((c) => textLength(c.name)));
+  // A loop, not Math.max(...names): spreading 100k+ classes overflows the call stack.
+  let nameWidth = 0;
+  for (const c of input.classes) nameWidth = Math.max(nameWidth, textLength(c.name));
   const width = Math.max(nameWidth, LONGEST_HEADING.length, digits);
   const cell = (s: string) => ' ' + padLeft(s, COLUMN);
   const row = (r: ScoreRow) =>

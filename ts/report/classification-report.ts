@@ -5,7 +5,7 @@
 import { ValueError, describe } from '../api/errors.js';
 import { formatReportText, type ScoreRow } from './classification-report-text.js';
 import { numpyMean, numpySum } from './numpy-sum.js';
-import { checkLabelsOption, checkTargets, uniqueLabels } from './validate.js';
+import { checkLabelsOption, checkNames, checkOptionsObject, checkTargets, uniqueLabels } from './validate.js';
 
 const FN = 'classificationReport';
 
@@ -58,10 +58,11 @@ export function classificationReport(
   options: ClassificationReportOptions = {},
 ): ClassificationReport {
   const [t, p] = checkTargets(FN, yTrue, yPred);
-  const digits = checkDigits(options.digits);
+  const o = checkOptionsObject(FN, options, ['digits', 'targetNames', 'labels']);
+  const digits = checkDigits(o.digits);
   const observed = uniqueLabels(t, p);
-  const labels = options.labels === undefined ? observed : checkLabelsOption(FN, options.labels);
-  const names = checkTargetNames(options.targetNames, labels);
+  const labels = o.labels === undefined ? observed : checkLabelsOption(FN, o.labels);
+  const names = checkNames(FN, 'options.targetNames', o.targetNames, labels.length) ?? labels.map(String);
 
   const counts = countPerLabel(t, p, labels);
   const precision = counts.tp.map((tp, i) => ratio(tp, counts.predicted[i]!));
@@ -85,7 +86,7 @@ export function classificationReport(
   };
   const weightedAvg = weightedAverage(precision, recall, f1, counts.actual, totalSupport);
   // scikit-learn calls the micro average "accuracy" when it covers every observed label.
-  const microIsAccuracy = options.labels === undefined || sameSet(labels, observed);
+  const microIsAccuracy = o.labels === undefined || sameSet(labels, observed);
 
   const text = formatReportText({
     classes: classes.map((c): ScoreRow => ({ ...c, name: c.label })),
@@ -179,17 +180,4 @@ function checkDigits(digits: unknown): number {
     throw new ValueError(`${FN}: argument options.digits must be an integer from 0 to 20, got ${describe(digits)}`);
   }
   return digits;
-}
-
-function checkTargetNames(targetNames: unknown, labels: number[]): string[] {
-  if (targetNames === undefined) return labels.map(String);
-  if (!Array.isArray(targetNames) || !targetNames.every((n) => typeof n === 'string')) {
-    throw new ValueError(`${FN}: argument options.targetNames must be an array of strings, got ${describe(targetNames)}`);
-  }
-  if (targetNames.length !== labels.length) {
-    throw new ValueError(
-      `${FN}: argument options.targetNames must have one name per class (${labels.length} names), got ${describe(targetNames)}`,
-    );
-  }
-  return targetNames as string[];
 }

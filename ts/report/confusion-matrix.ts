@@ -2,10 +2,12 @@
 // predicted labels, labels sorted unless given; samples whose true or predicted label is
 // not in `labels` are left out (as `sklearn.metrics.confusion_matrix` does).
 
+import { ValueError } from '../api/errors.js';
 import { padLeft } from './python-format.js';
-import { checkLabelsOption, checkTargets, uniqueLabels } from './validate.js';
+import { MAX_CLASSES, checkConfusion, checkLabelsOption, checkNames, checkOptionsObject, checkTargets, uniqueLabels } from './validate.js';
 
 const FN = 'confusionMatrix';
+const TEXT_FN = 'confusionMatrixText';
 
 export interface ConfusionMatrix {
   labels: number[];
@@ -16,7 +18,10 @@ export interface ConfusionMatrix {
 }
 
 export interface ConfusionMatrixOptions {
-  /** Which labels to count, in this order (default: every label in yTrue or yPred, sorted). */
+  /**
+   * Which labels to count, in this order (default: every label in yTrue or yPred, sorted).
+   * At most 1000 either way: the matrix has n × n cells.
+   */
   labels?: number[];
 }
 
@@ -26,7 +31,8 @@ export function confusionMatrix(
   options: ConfusionMatrixOptions = {},
 ): ConfusionMatrix {
   const [t, p] = checkTargets(FN, yTrue, yPred);
-  const labels = options.labels === undefined ? uniqueLabels(t, p) : checkLabelsOption(FN, options.labels);
+  const o = checkOptionsObject(FN, options, ['labels']);
+  const labels = o.labels === undefined ? observedLabels(t, p) : checkLabelsOption(FN, o.labels, MAX_CLASSES);
   const index = new Map(labels.map((label, i) => [label, i]));
   const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
   for (let k = 0; k < t.length; k++) {
@@ -34,7 +40,19 @@ export function confusionMatrix(
     const j = index.get(p[k]!);
     if (i !== undefined && j !== undefined) matrix[i]![j]!++;
   }
-  return { labels, matrix, text: confusionMatrixText(labels, matrix) };
+  return { labels, matrix, text: formatMatrix(labels, matrix) };
+}
+
+/** Every label seen, refusing (before the n × n allocation) more than MAX_CLASSES of them. */
+function observedLabels(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number[] {
+  const labels = uniqueLabels(yTrue, yPred);
+  if (labels.length > MAX_CLASSES) {
+    throw new ValueError(
+      `${FN}: arguments yTrue and yPred must hold at most ${MAX_CLASSES} distinct labels (the matrix has one row and column per label), ` +
+        `got ${labels.length}; pass options.labels to count only some of them`,
+    );
+  }
+  return labels;
 }
 
 /**
@@ -47,6 +65,11 @@ export function confusionMatrix(
  * `names` (one per label) replace the label numbers in the headings.
  */
 export function confusionMatrixText(labels: number[], matrix: number[][], names?: string[]): string {
+  const checked = checkConfusion(TEXT_FN, { labels: 'labels', matrix: 'matrix' }, labels, matrix);
+  return formatMatrix(checked.labels, checked.matrix, checkNames(TEXT_FN, 'names', names, checked.labels.length));
+}
+
+function formatMatrix(labels: number[], matrix: number[][], names?: string[]): string {
   const headings = names ?? labels.map(String);
   const corner = 'true \\ pred';
   const rowHeadWidth = Math.max(corner.length, ...headings.map((h) => h.length));

@@ -11,6 +11,7 @@ import {
   runReportCharts,
   summaryRows,
 } from './run-report-parts.js';
+import { checkRunReport } from './run-report-check.js';
 import { RUN_REPORT_CSS } from './run-report-style.js';
 import { escapeXml as escapeHtml } from './svg/common.js';
 
@@ -38,7 +39,8 @@ export interface RunReport {
   notes?: string[];
 }
 
-export function runReportMarkdown(run: RunReport): string {
+export function runReportMarkdown(report: RunReport): string {
+  const run = checkRunReport('runReportMarkdown', report);
   const charts = runReportCharts(run);
   const out: string[] = [];
   out.push(`# ${oneLine(run.title)}`, '');
@@ -70,7 +72,8 @@ export function runReportMarkdown(run: RunReport): string {
   return out.join('\n');
 }
 
-export function runReportHtml(run: RunReport): string {
+export function runReportHtml(report: RunReport): string {
+  const run = checkRunReport('runReportHtml', report);
   const charts = runReportCharts(run);
   const parts: string[] = [];
   parts.push(

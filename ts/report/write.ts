@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValueError, describe } from '../api/errors.js';
 import { CONFUSION_SVG, LOSS_SVG, runReportCharts } from './run-report-parts.js';
+import { checkRunReport } from './run-report-check.js';
 import { runReportHtml, runReportMarkdown, type RunReport } from './run-report.js';
 
 export interface WrittenRunReport {
@@ -20,6 +21,8 @@ export function writeRunReport(dir: string, run: RunReport): WrittenRunReport {
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new ValueError(`writeRunReport: argument dir must be a non-empty directory path, got ${describe(dir)}`);
   }
+  // Checked here too, so a bad field is reported as writeRunReport's before anything is written.
+  checkRunReport('writeRunReport', run);
   const markdown = runReportMarkdown(run);
   const html = runReportHtml(run);
   const charts = runReportCharts(run);

@@ -56,18 +56,51 @@ export interface Ticks {
 }
 
 /**
+ * Largest |value| an axis spans. Beyond it `max - min` and the chart's scaling could
+ * overflow to Infinity; the charts leave such values out like non-finite ones.
+ */
+export const AXIS_LIMIT = 1e300;
+
+/** Whether a chart can place `v` on an axis: finite and within ±AXIS_LIMIT. */
+export function isPlottable(v: number): boolean {
+  return Number.isFinite(v) && Math.abs(v) <= AXIS_LIMIT;
+}
+
+// A range narrower than this fraction of its values cannot get distinct ticks: min / step
+// passes 2^53 (where k + 1 === k) and labels would need more digits than a double has. Such
+// a range (0.1 + 0.2 vs 0.3, 1e16 vs 1e16 + 2) is drawn like a single value.
+const RELATIVE_RESOLUTION = 1e-9;
+// Magnitudes below this count as zero: their steps would underflow 10 ** exponent.
+const TINY = 1e-200;
+const MAX_INTERVALS = 1000;
+
+/**
  * Tick values at a 1-2-5 step (…, 0.1, 0.2, 0.5, 1, 2, 5, 10, …) covering [min, max] with
- * about `target` intervals. A degenerate range (one value) is widened around that value.
+ * about `target` intervals. A degenerate range (one value, or a few ULPs) is widened around
+ * that value. Always returns 2 to 3 * target + 2 finite ticks (target taken as 1 to 1000).
  */
 export function niceTicks(min: number, max: number, target = 5): Ticks {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return niceTicks(0, 1, target);
-  if (min > max) [min, max] = [max, min];
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
-    min -= pad;
-    max += pad;
-  }
-  const raw = (max - min) / Math.max(1, target);
+  const intervals = Number.isFinite(target) ? Math.min(MAX_INTERVALS, Math.max(1, target)) : 5;
+  const [low, high] = widenIfDegenerate(clampToAxis(Math.min(min, max)), clampToAxis(Math.max(min, max)));
+  return stepTicks(low, high, intervals) ?? evenTicks(low, high, intervals);
+}
+
+function clampToAxis(v: number): number {
+  return Math.min(AXIS_LIMIT, Math.max(-AXIS_LIMIT, v));
+}
+
+function widenIfDegenerate(min: number, max: number): [number, number] {
+  const magnitude = Math.max(Math.abs(min), Math.abs(max));
+  if (magnitude >= TINY && max - min > magnitude * RELATIVE_RESOLUTION) return [min, max];
+  const centre = min / 2 + max / 2;
+  const pad = magnitude < TINY ? 1 : magnitude * 0.1;
+  return [centre - pad, centre + pad];
+}
+
+/** The 1-2-5 ticks, or null if the step cannot resolve the range (never for sane input). */
+function stepTicks(min: number, max: number, intervals: number): Ticks | null {
+  const raw = (max - min) / intervals;
   const exponent = Math.floor(Math.log10(raw));
   const fraction = raw / 10 ** exponent;
   const mantissa = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
@@ -80,21 +113,38 @@ export function niceTicks(min: number, max: number, target = 5): Ticks {
   let last = Math.ceil(max / step - 1e-9);
   if (value(first) > min) first--;
   if (value(last) < max) last++;
-  const values: number[] = [];
-  for (let k = first; k <= last; k++) values.push(value(k));
-  return { min: value(first), max: value(last), step, values };
+  // The tick count is an integer checked up front, so no loop depends on float increments.
+  const count = last - first + 1;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || !(count >= 2 && count <= 3 * intervals + 2)) return null;
+  const values = Array.from({ length: count }, (_, i) => value(first + i));
+  if (!values.every(Number.isFinite) || !(step > 0) || values[0]! > min || values[count - 1]! < max) return null;
+  return { min: values[0]!, max: values[count - 1]!, step, values };
+}
+
+/** Fallback that cannot fail: equal steps from min to max, not rounded to 1-2-5. */
+function evenTicks(min: number, max: number, intervals: number): Ticks {
+  const n = Math.max(1, Math.round(intervals));
+  const step = max / n - min / n;
+  const values = Array.from({ length: n + 1 }, (_, i) => (i === n ? max : min + step * i));
+  return { min, max, step, values };
 }
 
 /** Formats a tick value with just enough decimals for the step (0.5 -> "0.5", 2000 -> "2000"). */
 export function formatTick(value: number, step: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  if (abs >= 1e6 || abs < 1e-4) return Number(value.toPrecision(3)).toExponential();
+  if (abs >= 1e6 || abs < 1e-4) return Number(value.toPrecision(significantDigits(abs, step))).toExponential();
   return value.toFixed(significantDecimals(step));
 }
 
 function significantDecimals(step: number): number {
   return Math.max(0, Math.min(20, -Math.floor(Math.log10(step) + 1e-9)));
+}
+
+/** At least 3 significant digits, more when neighbouring ticks would look alike (1e7 + 0.5). */
+function significantDigits(abs: number, step: number): number {
+  const digits = Math.floor(Math.log10(abs) + 1e-9) - Math.floor(Math.log10(step) + 1e-9) + 1;
+  return Number.isFinite(digits) ? Math.max(3, Math.min(15, digits)) : 3;
 }
 
 /** Short human formatting for a data value (value labels, legends): 4 significant digits. */
@@ -157,11 +207,14 @@ export function svgText(x: number, y: number, text: string, o: TextOptions = {})
   return `<text ${attrs.join(' ')}>${escapeXml(text)}</text>`;
 }
 
-/** Checks an optional width/height option: a finite number of at least `min` pixels. */
+/** Largest width or height a chart accepts: bigger ones mean millions of grid lines. */
+export const MAX_SIZE = 20_000;
+
+/** Checks an optional width/height option: a number of pixels from `min` to MAX_SIZE. */
 export function checkSize(fn: string, arg: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new ValueError(`${fn}: argument ${arg} must be a number of pixels >= ${min}, got ${describe(value)}`);
+  if (value === undefined) return Math.min(MAX_SIZE, fallback);
+  if (typeof value !== 'number' || !(value >= min && value <= MAX_SIZE)) {
+    throw new ValueError(`${fn}: argument ${arg} must be a number of pixels from ${min} to ${MAX_SIZE}, got ${describe(value)}`);
   }
   return value;
 }

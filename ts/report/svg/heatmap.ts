@@ -2,7 +2,8 @@
 // count printed in a colour that stays readable on that shade, class names on both axes and
 // a colour bar, like scikit-learn's ConfusionMatrixDisplay.
 
-import { ShapeError, ValueError, describe } from '../../api/errors.js';
+import { ValueError, describe } from '../../api/errors.js';
+import { MAX_LABEL_LENGTH, checkConfusion, checkLabel, checkNames, checkOptionsObject } from '../validate.js';
 import {
   MUTED_TEXT,
   SVG_CLOSE,
@@ -18,6 +19,12 @@ import {
 } from './common.js';
 
 const FN = 'confusionMatrixSvg';
+
+/**
+ * Most classes a heat map draws: its SVG grows with n², and 300 classes already make a
+ * 15 MB, 7800-pixel-wide drawing (1000 would take seconds and 170 MB).
+ */
+export const MAX_HEATMAP_CLASSES = 300;
 
 export interface HeatmapOptions {
   /** Default "Confusion matrix". */
@@ -35,8 +42,9 @@ const TICK_SIZE = 12;
 export function confusionMatrixSvg(cm: { labels: number[]; matrix: number[][] }, options: HeatmapOptions = {}): string {
   const { labels, matrix } = checkMatrix(cm);
   const n = labels.length;
-  const names = checkNames(options.classNames, labels);
-  const title = options.title ?? 'Confusion matrix';
+  const o = checkOptionsObject(FN, options, ['title', 'classNames']);
+  const names = checkNames(FN, 'options.classNames', o.classNames, n, MAX_LABEL_LENGTH) ?? labels.map(String);
+  const title = o.title === undefined ? 'Confusion matrix' : checkLabel(FN, 'options.title', o.title);
   let max = 0;
   for (const row of matrix) for (const v of row) max = Math.max(max, v);
 
@@ -135,33 +143,8 @@ function rgb(hex: string): number[] {
 
 function checkMatrix(cm: unknown): { labels: number[]; matrix: number[][] } {
   const c = cm as { labels?: unknown; matrix?: unknown } | null;
-  if (c === null || typeof c !== 'object' || !Array.isArray(c.labels) || !Array.isArray(c.matrix)) {
+  if (c === null || typeof c !== 'object') {
     throw new ValueError(`${FN}: argument cm must be { labels: number[], matrix: number[][] } (e.g. from confusionMatrix), got ${describe(cm)}`);
   }
-  const n = c.labels.length;
-  if (n === 0) {
-    throw new ShapeError(`${FN}: argument cm.labels must list at least one label, got an empty array`);
-  }
-  if (c.matrix.length !== n) {
-    throw new ShapeError(`${FN}: argument cm.matrix must have one row per label (${n}), got ${describe(c.matrix)}`);
-  }
-  c.matrix.forEach((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length !== n) {
-      throw new ShapeError(`${FN}: argument cm.matrix[${i}] must have one count per label (${n}), got ${describe(row)}`);
-    }
-    row.forEach((v: unknown, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new ValueError(`${FN}: argument cm.matrix[${i}][${j}] must be a finite count >= 0, got ${describe(v)}`);
-      }
-    });
-  });
-  return c as { labels: number[]; matrix: number[][] };
-}
-
-function checkNames(names: unknown, labels: number[]): string[] {
-  if (names === undefined) return labels.map(String);
-  if (!Array.isArray(names) || names.length !== labels.length || !names.every((s) => typeof s === 'string')) {
-    throw new ValueError(`${FN}: argument options.classNames must be ${labels.length} strings (one per label), got ${describe(names)}`);
-  }
-  return names as string[];
+  return checkConfusion(FN, { labels: 'cm.labels', matrix: 'cm.matrix' }, c.labels, c.matrix, MAX_HEATMAP_CLASSES);
 }

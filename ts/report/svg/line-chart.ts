@@ -1,9 +1,10 @@
 // Line chart as a standalone SVG string, meant for reports (e.g. training vs validation loss
 // per iteration): title, legend, gridlines at 1-2-5 ticks, labelled axes. Non-finite points
 // (a validation loss that was not computed, a diverged run) break the line instead of
-// corrupting the drawing.
+// corrupting the drawing; so do absurd ones beyond ±1e300 (AXIS_LIMIT).
 
 import { ShapeError, ValueError, describe } from '../../api/errors.js';
+import { checkLabel, checkNumbers, checkOptionsObject } from '../validate.js';
 import {
   AXIS_COLOUR,
   GRID_COLOUR,
@@ -13,6 +14,7 @@ import {
   checkSize,
   escapeXml,
   formatTick,
+  isPlottable,
   niceTicks,
   px,
   svgOpen,
@@ -22,6 +24,7 @@ import {
 } from './common.js';
 
 const FN = 'lineChartSvg';
+const OPTION_NAMES = ['title', 'xLabel', 'yLabel', 'series', 'width', 'height'];
 
 export interface LineSeries {
   name: string;
@@ -35,10 +38,11 @@ export interface LineChartOptions {
   title: string;
   xLabel: string;
   yLabel: string;
+  /** At most 1000 series and 1,000,000 points in all. */
   series: LineSeries[];
-  /** Pixels (default 720). */
+  /** Pixels (default 720, at most 20000). */
   width?: number;
-  /** Pixels (default 440). */
+  /** Pixels (default 440, at most 20000; more if the legend needs the room). */
   height?: number;
 }
 
@@ -47,35 +51,48 @@ const MARKER_LIMIT = 40;
 const TITLE_SIZE = 17;
 const LABEL_SIZE = 13;
 const TICK_SIZE = 12;
+// More series than this cannot be told apart (the palette has 10 colours), and more points
+// than a plot has pixels only make the file huge; downsample first.
+const MAX_SERIES = 1000;
+const MAX_POINTS = 1_000_000;
+// The plot keeps at least this many pixels each way, however tall the legend or wide the labels.
+const MIN_PLOT = 60;
 
 export function lineChartSvg(options: LineChartOptions): string {
-  const width = checkSize(FN, 'options.width', options.width, 720, 200);
-  const height = checkSize(FN, 'options.height', options.height, 440, 150);
-  const series = checkSeries(options.series);
+  const o = checkOptionsObject(FN, options, OPTION_NAMES, true);
+  const title = checkLabel(FN, 'options.title', o.title);
+  const xLabel = checkLabel(FN, 'options.xLabel', o.xLabel);
+  const yLabel = checkLabel(FN, 'options.yLabel', o.yLabel);
+  const requestedWidth = checkSize(FN, 'options.width', o.width, 720, 200);
+  const requestedHeight = checkSize(FN, 'options.height', o.height, 440, 150);
+  const series = checkSeries(o.series);
   const colours = series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]!);
-  const points = series.map(finiteSegments);
+  const points = series.map(plottableSegments);
 
   const all = points.flat(2);
   const hasData = all.length > 0;
-  const xTicks = hasData ? niceTicks(minOf(all, 0), maxOf(all, 0), Math.max(3, Math.round(width / 110))) : niceTicks(0, 1);
-  const yTicks = hasData ? niceTicks(minOf(all, 1), maxOf(all, 1), Math.max(3, Math.round(height / 80))) : niceTicks(0, 1);
+  const xTicks = hasData ? niceTicks(minOf(all, 0), maxOf(all, 0), Math.max(3, Math.round(requestedWidth / 110))) : niceTicks(0, 1);
+  const yTicks = hasData ? niceTicks(minOf(all, 1), maxOf(all, 1), Math.max(3, Math.round(requestedHeight / 80))) : niceTicks(0, 1);
   const yTickLabels = yTicks.values.map((v) => formatTick(v, yTicks.step));
 
   // Layout, top to bottom: title, legend, plot, x tick labels, x axis label.
-  const legend = layoutLegend(series.map((s) => s.name), width);
+  const legend = layoutLegend(series.map((s) => s.name), requestedWidth);
   const top = 44 + legend.height + 10;
   const left = 22 + LABEL_SIZE + 10 + Math.max(...yTickLabels.map((l) => textWidth(l, TICK_SIZE))) + 10;
+  // A tall legend or wide tick labels grow the canvas rather than squeeze the plot away.
+  const width = Math.max(requestedWidth, left + MIN_PLOT + 28);
+  const height = Math.max(requestedHeight, top + MIN_PLOT + 58);
   const right = width - 28;
   const bottom = height - 58;
   const plot = { left, right, top, bottom };
   const sx = (v: number) => left + ((v - xTicks.min) / (xTicks.max - xTicks.min)) * (right - left);
   const sy = (v: number) => bottom - ((v - yTicks.min) / (yTicks.max - yTicks.min)) * (bottom - top);
 
-  let svg = svgOpen(width, height, options.title);
-  svg += svgText((left + right) / 2, 28, options.title, { size: TITLE_SIZE, weight: 'bold', anchor: 'middle' }) + '\n';
+  let svg = svgOpen(width, height, title);
+  svg += svgText((left + right) / 2, 28, title, { size: TITLE_SIZE, weight: 'bold', anchor: 'middle' }) + '\n';
   svg += grid(plot, xTicks, yTicks, sx, sy, yTickLabels);
-  svg += svgText((left + right) / 2, height - 16, options.xLabel, { size: LABEL_SIZE, anchor: 'middle', fill: MUTED_TEXT }) + '\n';
-  svg += svgText(22, (top + bottom) / 2, options.yLabel, { size: LABEL_SIZE, anchor: 'middle', rotate: -90, baseline: 'middle', fill: MUTED_TEXT }) + '\n';
+  svg += svgText((left + right) / 2, height - 16, xLabel, { size: LABEL_SIZE, anchor: 'middle', fill: MUTED_TEXT }) + '\n';
+  svg += svgText(22, (top + bottom) / 2, yLabel, { size: LABEL_SIZE, anchor: 'middle', rotate: -90, baseline: 'middle', fill: MUTED_TEXT }) + '\n';
 
   if (!hasData) {
     svg += svgText((left + right) / 2, (top + bottom) / 2, 'No data', { size: 14, anchor: 'middle', fill: MUTED_TEXT }) + '\n';
@@ -92,14 +109,14 @@ export function lineChartSvg(options: LineChartOptions): string {
 
 type Point = [number, number];
 
-/** Splits a series into runs of consecutive finite points. */
-function finiteSegments(s: LineSeries): Point[][] {
+/** Splits a series into runs of consecutive plottable (finite, within ±AXIS_LIMIT) points. */
+function plottableSegments(s: LineSeries): Point[][] {
   const segments: Point[][] = [];
   let current: Point[] = [];
   for (let i = 0; i < s.x.length; i++) {
     const x = s.x[i]!;
     const y = s.y[i]!;
-    if (Number.isFinite(x) && Number.isFinite(y)) {
+    if (isPlottable(x) && isPlottable(y)) {
       current.push([x, y]);
     } else if (current.length > 0) {
       segments.push(current);
@@ -206,19 +223,32 @@ function checkSeries(series: unknown): LineSeries[] {
   if (!Array.isArray(series)) {
     throw new ValueError(`${FN}: argument options.series must be an array of { name, x, y }, got ${describe(series)}`);
   }
-  series.forEach((s: LineSeries, i) => {
-    if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || !isNumbers(s.x) || !isNumbers(s.y)) {
-      throw new ValueError(`${FN}: argument options.series[${i}] must be { name: string, x: number[], y: number[] }, got ${describe(s)}`);
-    }
-    if (s.x.length !== s.y.length) {
-      throw new ShapeError(`${FN}: argument options.series[${i}].y must have the same length as its x (${s.x.length}), got ${describe(s.y)}`);
-    }
+  if (series.length > MAX_SERIES) {
+    throw new ValueError(`${FN}: argument options.series must hold at most ${MAX_SERIES} series, got ${describe(series)}`);
+  }
+  let total = 0;
+  series.forEach((s: unknown, i) => {
+    total += checkOneSeries(s, `options.series[${i}]`).x.length;
   });
+  if (total > MAX_POINTS) {
+    throw new ValueError(`${FN}: argument options.series must hold at most ${MAX_POINTS} points in all (downsample longer histories), got ${total}`);
+  }
   return series as LineSeries[];
 }
 
-function isNumbers(v: unknown): v is ArrayLike<number> {
-  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+function checkOneSeries(s: unknown, arg: string): LineSeries {
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) {
+    throw new ValueError(`${FN}: argument ${arg} must be { name: string, x: number[], y: number[] }, got ${describe(s)}`);
+  }
+  const { name, x, y, color } = s as Record<string, unknown>;
+  checkLabel(FN, `${arg}.name`, name);
+  const xs = checkNumbers(FN, `${arg}.x`, x);
+  const ys = checkNumbers(FN, `${arg}.y`, y);
+  if (color !== undefined) checkLabel(FN, `${arg}.color`, color);
+  if (xs.length !== ys.length) {
+    throw new ShapeError(`${FN}: argument ${arg}.y must have the same length as its x (${xs.length}), got ${describe(y)}`);
+  }
+  return s as LineSeries;
 }
 
 function minOf(points: Point[], axis: 0 | 1): number {
