@@ -3,11 +3,8 @@
 // hidden activation x output activation x loss x regularisation.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
-import { activationFromName } from '../../ts/api/activations.js';
-import { lossFromName } from '../../ts/api/losses.js';
-import { parameterCount } from '../../ts/api/parameters.js';
-import { referenceLossAndGradients, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { init } from '../../ts/index.js';
+import { engineLossAndGradients, referenceLossAndGradients, referenceProblem, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
@@ -19,20 +16,6 @@ const regs = [null, 'l1', 'l2'] as const;
 const n = 5;
 const sizes = [4, 6, 5, 3];
 
-function problem(cfg: RefConfig, seed: number) {
-  const next = rng(seed);
-  const count = parameterCount(cfg.sizes);
-  const params = new Float64Array(count).map(() => (next() * 2 - 1) * 0.8);
-  const x = new Float64Array(n * sizes[0]).map(() => next() * 2 - 1);
-  const k = sizes[sizes.length - 1];
-  const y = new Float64Array(n * k);
-  for (let r = 0; r < n; r++) {
-    if (cfg.loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
-    else for (let j = 0; j < k; j++) y[r * k + j] = next();
-  }
-  return { params, x, y };
-}
-
 describe('gradients', () => {
   let seed = 1;
   for (const hidden of hiddens)
@@ -43,7 +26,7 @@ describe('gradients', () => {
           const cfg: RefConfig = { sizes, hidden, output, loss, reg, alpha: reg ? 0.01 : 0 };
           const s = seed++;
           it(`${hidden} / ${output} / ${loss} / ${reg ?? 'none'}`, () => {
-            const { params, x, y } = problem(cfg, s);
+            const { params, x, y } = referenceProblem(cfg, n, s);
             const { loss: value, grads } = referenceLossAndGradients(cfg, params, x, y, n);
             expect(Number.isFinite(value)).toBe(true);
 
@@ -62,20 +45,9 @@ describe('gradients', () => {
             expect(worstRatio(grads, numeric, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
 
             // 2. the float32 SIMD engine vs the float64 reference
-            const k = sizes[sizes.length - 1];
-            const net = new FeedForwardNeuralNets({
-              inputs: sizes[0], outputs: k, hiddenLayers: sizes.slice(1, -1),
-              g: activationFromName(hidden, 't', 'g'), O: activationFromName(output, 't', 'O'),
-              L: lossFromName(loss, { alpha: cfg.alpha, regularization: reg }, 't'), seed: 1,
-            });
-            net.writeVector(0, Float32Array.from(params), 'test');
-            const X = new Matrix(n, sizes[0], Float32Array.from(x));
-            const Y = new Matrix(n, k, Float32Array.from(y));
-            expect(net.loss(X, Y)).toBeCloseTo(value, 5);
-            net.backPropagation(net.forwardPropagation(X), Y, X);
-            const g32 = net.readVector(1, 'test');
-            expect(worstRatio(g32, grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
-            net.dispose();
+            const engine = engineLossAndGradients(cfg, { params, x, y }, n);
+            expect(engine.loss).toBeCloseTo(value, 5);
+            expect(worstRatio(engine.grads, grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
           });
         }
 });
@@ -97,28 +69,11 @@ describe('the engine against the float64 reference on a network of many tiles', 
     const s = seed++;
     it(`${wide.join('-')}, ${rows} rows: ${hidden} / ${output} / ${loss} / ${reg ?? 'none'}`, () => {
       const cfg: RefConfig = { sizes: wide, hidden, output, loss, reg, alpha: reg ? 0.01 : 0 };
-      const next = rng(s);
-      const params = new Float64Array(parameterCount(wide)).map(() => (next() * 2 - 1) * 0.2);
-      const x = new Float64Array(rows * wide[0]).map(() => next() * 2 - 1);
-      const k = wide[wide.length - 1];
-      const y = new Float64Array(rows * k);
-      for (let r = 0; r < rows; r++) {
-        if (loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
-        else for (let j = 0; j < k; j++) y[r * k + j] = next();
-      }
-      const { loss: value, grads } = referenceLossAndGradients(cfg, params, x, y, rows);
-      const net = new FeedForwardNeuralNets({
-        inputs: wide[0], outputs: k, hiddenLayers: wide.slice(1, -1), seed: 1,
-        g: activationFromName(hidden, 't', 'g'), O: activationFromName(output, 't', 'O'),
-        L: lossFromName(loss, { alpha: cfg.alpha, regularization: reg }, 't'),
-      });
-      net.writeVector(0, Float32Array.from(params), 'test');
-      const X = new Matrix(rows, wide[0], Float32Array.from(x));
-      const Y = new Matrix(rows, k, Float32Array.from(y));
-      expect(net.loss(X, Y)).toBeCloseTo(value, 5);
-      net.backPropagation(net.forwardPropagation(X), Y, X);
-      expect(worstRatio(net.readVector(1, 'test'), grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
-      net.dispose();
+      const problem = referenceProblem(cfg, rows, s, 0.2);
+      const { loss: value, grads } = referenceLossAndGradients(cfg, problem.params, problem.x, problem.y, rows);
+      const engine = engineLossAndGradients(cfg, problem, rows);
+      expect(engine.loss).toBeCloseTo(value, 5);
+      expect(worstRatio(engine.grads, grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
     });
   }
 });

@@ -1,9 +1,10 @@
 // Direct access to the engine's test hooks (the float64 reference network and the raw
 // GEMM kernel) for the numerical tests.
 
+import { FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
-import { ACTIVATION_CODES, type ActivationName } from '../../ts/api/activations.js';
-import { LOSS_CODES, type LossName } from '../../ts/api/losses.js';
+import { ACTIVATION_CODES, activationFromName, type ActivationName } from '../../ts/api/activations.js';
+import { LOSS_CODES, lossFromName, type LossName } from '../../ts/api/losses.js';
 import { parameterCount } from '../../ts/api/parameters.js';
 import { mulberry32 } from '../../ts/util/mulberry32.js';
 
@@ -32,6 +33,41 @@ export function referenceLossAndGradients(cfg: RefConfig, params: Float64Array, 
     engine.check(status, 'reference');
     return { loss: engine.view(Float64Array, out, 1)[0], grads: withGrads ? s.copyOut(Float64Array, grads, count) : new Float64Array(0) };
   });
+}
+
+/** Random parameters (uniform in ±scale), inputs in ±1 and fitting targets (one-hot for
+ *  cross-entropy) for the reference network of `cfg` on n rows. */
+export function referenceProblem(cfg: RefConfig, n: number, seed: number, scale = 0.8): { params: Float64Array; x: Float64Array; y: Float64Array } {
+  const next = mulberry32(seed);
+  const params = new Float64Array(parameterCount(cfg.sizes)).map(() => (next() * 2 - 1) * scale);
+  const x = new Float64Array(n * cfg.sizes[0]).map(() => next() * 2 - 1);
+  const k = cfg.sizes[cfg.sizes.length - 1];
+  const y = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) {
+    if (cfg.loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
+    else for (let j = 0; j < k; j++) y[r * k + j] = next();
+  }
+  return { params, x, y };
+}
+
+/** The float32 engine's loss and gradients for the same problem (`during` wraps the pass). */
+export function engineLossAndGradients(cfg: RefConfig, problem: { params: Float64Array; x: Float64Array; y: Float64Array }, n: number, threads?: number, during: (f: () => void) => void = (f) => f()): { loss: number; grads: Float32Array } {
+  const [d, k] = [cfg.sizes[0], cfg.sizes[cfg.sizes.length - 1]];
+  const net = new FeedForwardNeuralNets({
+    inputs: d, outputs: k, hiddenLayers: cfg.sizes.slice(1, -1), seed: 1, ...(threads === undefined ? {} : { threads }),
+    g: activationFromName(cfg.hidden, 't', 'g'), O: activationFromName(cfg.output, 't', 'O'),
+    L: lossFromName(cfg.loss, { alpha: cfg.alpha, regularization: cfg.reg }, 't'),
+  });
+  try {
+    net.writeVector(0, Float32Array.from(problem.params), 'test');
+    const X = new Matrix(n, d, Float32Array.from(problem.x));
+    const Y = new Matrix(n, k, Float32Array.from(problem.y));
+    const loss = net.loss(X, Y);
+    during(() => net.backPropagation(net.forwardPropagation(X), Y, X));
+    return { loss, grads: net.readVector(1, 'test') };
+  } finally {
+    net.dispose();
+  }
 }
 
 export interface Strided {

@@ -5,11 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
-import { activationFromName } from '../../ts/api/activations.js';
-import { lossFromName } from '../../ts/api/losses.js';
-import { parameterCount } from '../../ts/api/parameters.js';
 import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
-import { gemm, layerLayouts, randomArray, referenceLossAndGradients, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { engineLossAndGradients, gemm, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(async () => {
   await init({ threads: 2 });
@@ -145,28 +142,11 @@ describe('gradients against the float64 reference on two threads', () => {
         const s = seed++;
         it(`${hidden} / ${output} / ${loss} / ${reg ?? 'none'}`, () => {
           const cfg: RefConfig = { sizes, hidden, output, loss, reg, alpha: reg ? 0.01 : 0 };
-          const next = rng(s);
-          const params = new Float64Array(parameterCount(sizes)).map(() => (next() * 2 - 1) * 0.8);
-          const x = new Float64Array(n * sizes[0]).map(() => next() * 2 - 1);
-          const k = sizes[sizes.length - 1];
-          const y = new Float64Array(n * k);
-          for (let r = 0; r < n; r++) {
-            if (loss === 'crossEntropy') y[r * k + Math.floor(next() * k)] = 1;
-            else for (let j = 0; j < k; j++) y[r * k + j] = next();
-          }
-          const { loss: value, grads } = referenceLossAndGradients(cfg, params, x, y, n);
-          const net = new FeedForwardNeuralNets({
-            inputs: sizes[0], outputs: k, hiddenLayers: sizes.slice(1, -1), seed: 1, threads: 2,
-            g: activationFromName(hidden, 't', 'g'), O: activationFromName(output, 't', 'O'),
-            L: lossFromName(loss, { alpha: cfg.alpha, regularization: reg }, 't'),
-          });
-          net.writeVector(0, Float32Array.from(params), 'test');
-          const X = new Matrix(n, sizes[0], Float32Array.from(x));
-          const Y = new Matrix(n, k, Float32Array.from(y));
-          expect(net.loss(X, Y)).toBeCloseTo(value, 5);
-          splitting(() => net.backPropagation(net.forwardPropagation(X), Y, X));
-          expect(worstRatio(net.readVector(1, 'test'), grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
-          net.dispose();
+          const problem = referenceProblem(cfg, n, s);
+          const { loss: value, grads } = referenceLossAndGradients(cfg, problem.params, problem.x, problem.y, n);
+          const engine = engineLossAndGradients(cfg, problem, n, 2, splitting);
+          expect(engine.loss).toBeCloseTo(value, 5);
+          expect(worstRatio(engine.grads, grads, 2e-6, 1e-3)).toBeLessThanOrEqual(1);
         });
       }
 });
