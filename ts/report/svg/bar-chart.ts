@@ -6,20 +6,24 @@ import { ValueError, describe } from '../../api/errors.js';
 import { checkLabel, checkOptionsObject } from '../validate.js';
 import {
   AXIS_COLOUR,
-  GRID_COLOUR,
-  MUTED_TEXT,
-  PALETTE,
-  SVG_CLOSE,
   checkSize,
   escapeXml,
   formatTick,
   formatValue,
+  GRID_COLOUR,
   isPlottable,
+  LABEL_SIZE,
+  MIN_PLOT,
+  MUTED_TEXT,
   niceTicks,
+  PALETTE,
   px,
+  SVG_CLOSE,
   svgOpen,
   svgText,
   textWidth,
+  TICK_SIZE,
+  TITLE_SIZE,
 } from './common.js';
 
 const FN = 'barChartSvg';
@@ -43,13 +47,8 @@ export interface BarChartOptions {
   height?: number;
 }
 
-const TITLE_SIZE = 17;
-const LABEL_SIZE = 13;
-const TICK_SIZE = 12;
 // A chart of more bars than this has no room left for a bar, let alone its label.
 const MAX_BARS = 1000;
-// The plot keeps at least this many pixels each way, however long the labels.
-const MIN_PLOT = 60;
 
 export function barChartSvg(options: BarChartOptions): string {
   const o = checkOptionsObject(FN, options, OPTION_NAMES, true);

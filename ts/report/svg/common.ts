@@ -61,6 +61,13 @@ export interface Ticks {
  */
 export const AXIS_LIMIT = 1e300;
 
+/** Font sizes every chart uses, so the report's figures look alike. */
+export const TITLE_SIZE = 17;
+export const LABEL_SIZE = 13;
+export const TICK_SIZE = 12;
+/** A plot keeps at least this many pixels each way, however long the labels or tall the legend. */
+export const MIN_PLOT = 60;
+
 /** Whether a chart can place `v` on an axis: finite and within ±AXIS_LIMIT. */
 export function isPlottable(v: number): boolean {
   return Number.isFinite(v) && Math.abs(v) <= AXIS_LIMIT;

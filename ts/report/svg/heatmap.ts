@@ -5,17 +5,20 @@
 import { ValueError, describe } from '../../api/errors.js';
 import { MAX_LABEL_LENGTH, checkConfusion, checkLabel, checkNames, checkOptionsObject } from '../validate.js';
 import {
-  MUTED_TEXT,
-  SVG_CLOSE,
-  TEXT_COLOUR,
-  formatValue,
   formatTick,
+  formatValue,
+  LABEL_SIZE,
+  MUTED_TEXT,
   niceTicks,
   px,
   shortHash,
+  SVG_CLOSE,
   svgOpen,
   svgText,
+  TEXT_COLOUR,
   textWidth,
+  TICK_SIZE,
+  TITLE_SIZE,
 } from './common.js';
 
 const FN = 'confusionMatrixSvg';
@@ -35,9 +38,6 @@ export interface HeatmapOptions {
 
 // Sequential "Blues" scale (ColorBrewer), light = few samples, dark = many.
 const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
-const TITLE_SIZE = 17;
-const LABEL_SIZE = 13;
-const TICK_SIZE = 12;
 
 export function confusionMatrixSvg(cm: { labels: number[]; matrix: number[][] }, options: HeatmapOptions = {}): string {
   const { labels, matrix } = checkMatrix(cm);

@@ -7,19 +7,23 @@ import { ShapeError, ValueError, describe } from '../../api/errors.js';
 import { checkLabel, checkNumbers, checkOptionsObject } from '../validate.js';
 import {
   AXIS_COLOUR,
-  GRID_COLOUR,
-  MUTED_TEXT,
-  PALETTE,
-  SVG_CLOSE,
   checkSize,
   escapeXml,
   formatTick,
+  GRID_COLOUR,
   isPlottable,
+  LABEL_SIZE,
+  MIN_PLOT,
+  MUTED_TEXT,
   niceTicks,
+  PALETTE,
   px,
+  SVG_CLOSE,
   svgOpen,
   svgText,
   textWidth,
+  TICK_SIZE,
+  TITLE_SIZE,
   type Ticks,
 } from './common.js';
 
@@ -48,15 +52,10 @@ export interface LineChartOptions {
 
 // Series with at most this many points also get a dot on every point.
 const MARKER_LIMIT = 40;
-const TITLE_SIZE = 17;
-const LABEL_SIZE = 13;
-const TICK_SIZE = 12;
 // More series than this cannot be told apart (the palette has 10 colours), and more points
 // than a plot has pixels only make the file huge; downsample first.
 const MAX_SERIES = 1000;
 const MAX_POINTS = 1_000_000;
-// The plot keeps at least this many pixels each way, however tall the legend or wide the labels.
-const MIN_PLOT = 60;
 
 export function lineChartSvg(options: LineChartOptions): string {
   const o = checkOptionsObject(FN, options, OPTION_NAMES, true);
