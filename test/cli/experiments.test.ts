@@ -14,8 +14,14 @@ afterAll(tmp.cleanup);
 
 describe('experiment selection and settings', () => {
   it('covers the report, its other experiments, Adam and the recipe beyond it', () => {
-    expect(EXPERIMENTS.map((e) => e.id)).toEqual(['baseline', 'tanh', 'relu', 'tanh-eta-0.001', 'relu-eta-0.001', 'tfjs', 'tfjs-relu', 'l2', 'epochs-5', 'epochs-30', 'hidden-100', 'hidden-256-128', 'adam', 'beyond']);
-    expect(selectExperiments(undefined)).toHaveLength(EXPERIMENTS.length);
+    const standard = ['baseline', 'tanh', 'relu', 'tanh-eta-0.001', 'relu-eta-0.001', 'baseline-eta-0.001', 'tfjs', 'tfjs-relu', 'l2', 'epochs-5', 'epochs-30', 'hidden-100', 'hidden-256-128', 'adam', 'beyond'];
+    const diagnostics = ['baseline-seed-2', 'baseline-seed-3', 'baseline-seed-4', 'baseline-seed-5', 'baseline-gaussian', 'baseline-per-pixel', 'baseline-no-standardisation', 'l2-alpha-0.01', 'l2-alpha-0.05', 'l2-alpha-0.09', 'l2-alpha-0.15', 'l2-alpha-0.2'];
+    expect(EXPERIMENTS.map((e) => e.id)).toEqual([...standard, ...diagnostics]);
+    // The diagnostics run only when asked for.
+    expect(selectExperiments(undefined).map((e) => e.id)).toEqual(standard);
+    expect(selectExperiments('all').map((e) => e.id)).toEqual(standard);
+    expect(selectExperiments('diagnostics').map((e) => e.id)).toEqual(diagnostics);
+    expect(experimentConfig(EXPERIMENTS.find((e) => e.id === 'baseline-seed-3')!, {})).toMatchObject({ seed: 3, activation: 'sigmoid', eta: 0.01 });
     expect(selectExperiments('relu, tanh').map((e) => e.id)).toEqual(['tanh', 'relu']); // always in the report's order
     expect(selectExperiments('activations,adam').map((e) => e.id)).toEqual(['baseline', 'tanh', 'relu', 'adam']);
     expect(selectExperiments('other').map((e) => e.id)).toEqual(['epochs-5', 'epochs-30', 'hidden-100', 'hidden-256-128']);

@@ -294,7 +294,7 @@ export function helpText(experimentList: string): string {
     'With "experiments", each run uses its own settings from the report; --epochs, --seed, --validation,',
     '--train-limit, --test-limit and --log-every, when given, apply to every run (--quick sets some of them).',
     '',
-    'Experiments (ids for --only; groups: all, report, activations, check, other, extra):',
+    'Experiments (ids for --only; groups: all (the default), report, activations, check, other, extra, diagnostics (only on request)):',
     experimentList,
     '',
     'Training stops cleanly on Ctrl-C after the current batch (a checkpoint is saved when --save or',

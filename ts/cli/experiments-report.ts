@@ -9,7 +9,8 @@ import { RUN_REPORT_CSS } from '../report/run-report-style.js';
 import { architecture, type TrainConfig } from './config.js';
 import type { ExperimentDef } from './experiments.js';
 import { formatSeconds } from './progress.js';
-import { BASELINE_CHECKS, L2_SWEEP, REPORT_FIGURES, REPORT_L2_ALPHA } from './reference.js';
+import { experimentNotes } from './experiments-notes.js';
+import { REPORT_FIGURES } from './reference.js';
 
 export interface ExperimentResult {
   def: ExperimentDef;
@@ -44,9 +45,6 @@ export interface ExperimentsReportInput {
   cpu: string;
   node: string;
 }
-
-/** How far an accuracy may be from the report's two-decimal figure and still "match". */
-const TOLERANCE = 0.02;
 
 export function writeExperimentsReport(dir: string, input: ExperimentsReportInput): string[] {
   mkdirSync(dir, { recursive: true });
@@ -150,112 +148,6 @@ function settingsOf(c: TrainConfig, engine: string): string {
 
 const loss = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
 
-/** Notes: each result beside the report's figure, what explains the differences, general remarks. */
-function notes(input: ExperimentsReportInput): string[] {
-  const out: string[] = [];
-  const ok = new Map(input.results.filter((r) => !r.error).map((r) => [r.def.id, r]));
-  const acc = (id: string) => ok.get(id)?.testAccuracy.toFixed(4);
-  if (input.quick) {
-    out.push('Quick mode: 10,000 training images (2,000 of them for validation) and a fifth of the epochs, so the accuracies are far below the full runs and are not comparable with the report. Run without --quick for the real comparison.');
-  }
-  for (const r of input.results) if (r.error) out.push(`${r.def.id} failed: ${r.error}`);
-
-  if (!input.quick) {
-    for (const r of ok.values()) {
-      const fig = r.def.reference && r.config.dataset === 'mnist' ? REPORT_FIGURES[r.def.reference] : null;
-      if (!fig || (fig.testAccuracy === undefined && fig.trainAccuracy === undefined)) continue;
-      const checks: string[] = [];
-      if (fig.testAccuracy !== undefined) checks.push(compare('test accuracy', r.testAccuracy, fig.testAccuracy));
-      if (fig.trainAccuracy !== undefined) checks.push(compare('training accuracy', r.trainAccuracy, fig.trainAccuracy));
-      if (fig.trainLoss !== undefined && r.finalTrainLoss !== null && r.finalValLoss !== null) {
-        checks.push(`final losses ${r.finalTrainLoss.toFixed(4)} / ${r.finalValLoss.toFixed(4)} vs ${fig.trainLoss} / ${fig.valLoss}`);
-      }
-      const far = [[r.testAccuracy, fig.testAccuracy], [r.trainAccuracy, fig.trainAccuracy]].some(([a, b]) => b !== undefined && Math.abs(a! - b) > TOLERANCE);
-      out.push(`${r.def.id} (against the report's ${fig.label}, section ${fig.section}): ${checks.join('; ')}: ${far ? `more than ±${TOLERANCE} apart.` : `within ±${TOLERANCE}.`}${explain(r, ok)}`);
-    }
-    const tanh = ok.get('tanh');
-    const relu = ok.get('relu');
-    const slowTanh = ok.get('tanh-eta-0.001');
-    const slowRelu = ok.get('relu-eta-0.001');
-    if (tanh && relu && slowTanh && slowRelu) {
-      out.push(
-        `Why the report's tanh and ReLU figures are lower than ours: its runs made about a tenth of the progress per step. The same runs with eta 0.001 instead of 0.01 ` +
-          `land on the report's numbers (tanh ${slowTanh.testAccuracy.toFixed(4)} test, ${slowTanh.trainAccuracy.toFixed(4)} train vs 0.93 / 0.93; ReLU ${slowRelu.testAccuracy.toFixed(4)} / ${slowRelu.trainAccuracy.toFixed(4)} vs 0.94 / 0.94, ` +
-          `and the final losses match too), while eta 0.01 in an independent framework agrees with ours${ok.has('tfjs-relu') ? ` (TensorFlow.js ReLU: ${acc('tfjs-relu')})` : ''}. ` +
-          'A gradient ten times too small is what a hand-written cross-entropy gradient averaged over the 10 outputs as well as the batch (np.mean over an n×10 array) gives; we cannot check the report\'s code, but no seed, initialisation or preprocessing change we tried comes close (see the baseline note).',
-      );
-    }
-  }
-
-  const base = ok.get('baseline');
-  const other = [...ok.values()].filter((r) => r.def.group === 'other');
-  if (other.length > 0 && base) {
-    const better = other.filter((r) => r.testAccuracy > base.testAccuracy + 0.005).map((r) => r.def.id);
-    out.push(`Other experiments (section 8; the report gives no figures, only that they "did not perform better than the baseline model"): ` +
-      (better.length === 0 ? 'none of ours beat the baseline either.' : `${better.join(', ')} beat our baseline's ${base.testAccuracy.toFixed(4)}: with sigmoid and plain GD at eta 0.01, more epochs, or a shallower network, means more progress out of sigmoid's slow start in the same number of steps.`));
-  }
-  if (ok.has('l2')) {
-    out.push(`L2 alpha: we use ${REPORT_L2_ALPHA}. The report's text breaks off at "alpha = 0.0", so its alpha is 0.0-something. With our penalty (alpha/2)·ΣW² ` +
-      `(gradient alpha·W), the training accuracy after 15 epochs was ${L2_SWEEP.map(([a, x]) => `${x.toFixed(2)} at ${a}`).join(', ')}: ` +
-      'nothing below 0.1 comes near 0.78. Hand-written NumPy code usually adds alpha·ΣW² (gradient 2·alpha·W), so the report\'s "alpha = 0.09" ' +
-      `would be our 0.18: the largest value its cut-off text allows and the closest to its 0.78. The training accuracy falls steeply between 0.18 and 0.2.`);
-  }
-  const beyond = ok.get('beyond');
-  if (beyond) {
-    out.push(`Beyond the report: ${beyond.def.about} Test accuracy ${(100 * beyond.testAccuracy).toFixed(2)}%${input.quick ? ' (quick mode; the full run reaches 98.38%)' : beyond.testAccuracy >= 0.98 ? ', above the 98% target' : ', short of the 98% target'}.`);
-  }
-  if (base && !input.quick) {
-    out.push(`Time: the report's baseline took about 44 minutes on an 8-core CPU (NumPy); ours took ${formatSeconds(base.trainSeconds)} on ${input.cpu}.`);
-  }
-  const tfRelu = ok.get('tfjs-relu');
-  const relu = ok.get('relu');
-  if (tfRelu && relu) {
-    out.push(`Speed: mlp-wasm trained the ReLU network at ${Math.round(relu.samplesPerSecond).toLocaleString('en-US')} samples/s, TensorFlow.js (${tfRelu.engine}) at ${Math.round(tfRelu.samplesPerSecond).toLocaleString('en-US')} samples/s (${(relu.samplesPerSecond / tfRelu.samplesPerSecond).toFixed(1)}× slower).`);
-  }
-  const first = input.results.find((r) => !r.error);
-  if (first) {
-    const { train, val, test } = first.sizes;
-    out.push(`Every run uses the same data: ${train.toLocaleString('en-US')} training and ${val.toLocaleString('en-US')} validation images (split seed 0) out of ${(train + val).toLocaleString('en-US')}, ` +
-      `${test.toLocaleString('en-US')} test images, global standardisation with the training split's mean and standard deviation; Glorot-uniform initial weights and seed ${first.config.seed}. ` +
-      `"Train acc" is measured on the ${train.toLocaleString('en-US')} training images, as in the report. Losses are the last logged values: the mean training loss since the previous log point ` +
-      `(every ${first.config.logEvery} iterations) and the validation loss at the end; with L2 they include the penalty.`);
-  }
-  if (input.interrupted) out.push('This run was interrupted (Ctrl-C): the table covers only the experiments that finished.');
-  return out;
-}
-
-/** What explains one result's distance from the report (measured; see reference.ts). */
-function explain(r: ExperimentResult, ok: Map<string, ExperimentResult>): string {
-  const acc = (id: string) => ok.get(id)?.testAccuracy.toFixed(4);
-  switch (r.def.id) {
-    case 'baseline': {
-      const c = BASELINE_CHECKS;
-      return ` This is not noise: seeds 1–5 give ${c.seeds} test accuracy${ok.has('tfjs') ? `, and TensorFlow.js with the same settings gives ${acc('tfjs')}` : ''}. ` +
-        `Gaussian initial weights give ${c.gaussian}, per-pixel standardisation ${c.perPixel}; only no standardisation (${c.noStandardisation}) or a smaller learning rate ` +
-        `(eta ${c.slower.map(([eta, a]) => `${eta}: ${a}`).join(', eta ')}) comes out lower. The report's final losses (0.4487 / 0.4499) are where our run is after about ${c.reportLossEpoch} of its 15 epochs.`;
-    }
-    case 'tanh':
-    case 'relu':
-      return ok.has(`${r.def.id}-eta-0.001`) ? ` See the ${r.def.id}-eta-0.001 row and the note below.` : '';
-    case 'tanh-eta-0.001':
-    case 'relu-eta-0.001':
-      return ' (eta 0.001 instead of the report\'s stated 0.01.)';
-    case 'tfjs':
-      return ok.has('baseline') ? ` Our baseline: ${acc('baseline')}. The same algorithm in two engines lands in the same place, up to the random initial weights and shuffles; the report's PyTorch figure (0.94) equals its ReLU figure, not its baseline's.` : '';
-    case 'tfjs-relu':
-      return ok.has('relu') ? ` Our ReLU run: ${acc('relu')}: the two engines agree; both are above the report's 0.94 for the reason given below.` : '';
-    case 'l2':
-      return ' The report\'s alpha is cut off in its text; see the note on alpha below.';
-    default:
-      return '';
-  }
-}
-
-function compare(what: string, ours: number, report: number): string {
-  const diff = ours - report;
-  return `${what} ${ours.toFixed(4)} vs the report's ${report.toFixed(2)} (${diff >= 0 ? '+' : ''}${diff.toFixed(3)})`;
-}
-
 function markdown(input: ExperimentsReportInput): string {
   const out: string[] = [];
   out.push(`# Reproducing the MNIST MLP report with mlp-wasm${input.quick ? ' (quick mode)' : ''}`, '');
@@ -268,12 +160,13 @@ function markdown(input: ExperimentsReportInput): string {
   }
   out.push('', '![Test accuracy by experiment](accuracy.svg)', '');
   out.push('## Notes', '');
-  for (const n of notes(input)) out.push(`- ${n}`);
+  for (const n of experimentNotes(input)) out.push(`- ${n}`);
   out.push('');
   out.push('## Loss curves', '', '![Validation loss of every run](val-loss.svg)', '', 'Runs with L2 are left out of this chart: their loss includes the penalty and starts far higher.', '');
   for (const r of input.results) {
     if (r.error) continue;
     out.push(`### ${r.def.id}: ${r.def.title}`, '', r.def.about, '', `![Loss curves: ${r.def.title}](loss-${r.def.id}.svg)`, '');
+    out.push('Training set:', '', '```text', r.trainReport.replace(/\n$/, ''), '```', '');
     out.push('Test set:', '', '```text', r.testReport.replace(/\n$/, ''), '```', '');
   }
   return out.join('\n');
@@ -309,7 +202,7 @@ function html(input: ExperimentsReportInput, charts: Charts): string {
     '</table></div>',
   ].join('\n');
   body.push(section('Results beside the original report', `${table}\n<div class="chart">\n${charts.accuracy}</div>`));
-  body.push(section('Notes', `<ul class="notes">\n${notes(input).map((n) => `<li>${e(n)}</li>`).join('\n')}\n</ul>`));
+  body.push(section('Notes', `<ul class="notes">\n${experimentNotes(input).map((n) => `<li>${e(n)}</li>`).join('\n')}\n</ul>`));
   body.push(section('Loss curves', `<div class="chart">\n${charts.valLoss}</div>\n<p>Runs with L2 are left out of this chart: their loss includes the penalty and starts far higher.</p>`));
   const svgById = new Map(charts.perRun.map((c) => [c.id, c.svg]));
   const runs = input.results.filter((r) => !r.error).map((r) =>
