@@ -367,6 +367,8 @@ describe('errors', () => {
     const net = make({})();
     expect(() => net.predict([[1, 2, 3]])).toThrow(/X must be n x 2, got 1 x 3/);
     expect(() => net.backPropagation([[0.5, 0.5]], [[1, 0]], [[1, 2, 3]])).toThrow(ShapeError);
+    // yPred must be the network's output for x: a stale or made-up one is not silently ignored.
+    expect(() => net.backPropagation([[0.999, 0.001]], [[1, 0]], [[1, 2]])).toThrow(/yPred must be this network's output for x, forwardPropagation\(x\).*row 0, column 0 it is 0\.99\d+ but the network gives/);
     expect(() => net.gradientDescent()).toThrow(/call backPropagation/);
     expect(() => net.train(0)).toThrow(/epochs must be a positive integer, got 0/);
     expect(() => net.train(1, { logEvery: -1 })).toThrow(/logEvery/);
@@ -484,7 +486,8 @@ describe('errors', () => {
       expect(optimizerState(), where).toEqual(state); // Adam's moments and step too
     }
     // Finite gradients then step as usual.
-    net.backPropagation([[0], [0]], Y, [[1, -1], [0.5, 2]]);
+    const X2 = [[1, -1], [0.5, 2]];
+    net.backPropagation(net.forwardPropagation(X2), Y, X2);
     net.adam();
     expect(net.t).toBe(1);
     expect(bits(net)).not.toEqual(before);

@@ -330,13 +330,16 @@ export class FeedForwardNeuralNets {
   /**
    * Gradients of the loss (with regularisation) for the batch x, y: { dW1, db1, … }. The
    * engine recomputes the forward pass from x (it needs every layer's activations), so yPred
-   * is checked for shape only. The gradients are also kept for gradientDescent()/adam().
+   * must be this network's output for x, forwardPropagation(x), as in the report; anything
+   * else is refused rather than silently ignored. The gradients are also kept for
+   * gradientDescent()/adam().
    */
   backPropagation(yPred: MatrixLike, y: MatrixLike, x: MatrixLike): Parameters {
     const where = 'FeedForwardNeuralNets.backPropagation';
     const [xm, ym] = this.batch(x, y, where);
     const p = toMatrix(yPred, where, 'yPred');
     expectShape(p, ym.rows, ym.cols, where, 'yPred');
+    checkIsOutputOf(p, this.evaluate(xm, where), where);
     this.engine.scoped((s) => {
       const out = s.allocOf(Float64Array, 1);
       this.engine.check(this.engine.exports.mlp_network_gradients(this.handle, s.copyIn(xm.data), s.copyIn(ym.data), xm.rows, xm.cols, out), where);
@@ -676,4 +679,13 @@ function checkTargetsSuitLoss(ds: Dataset, loss: Loss, where: string, arg: strin
   if (loss instanceof CrossEntropyLoss && !ds.probabilityTargets) {
     throw new ValueError(`${where}: ${arg} has targets that are not probabilities (one-hot rows), which cross-entropy needs; use SquaredErrorLoss or fix the targets`);
   }
+}
+
+/** yPred must be the network's output for x (up to float rounding): the gradients come from x. */
+function checkIsOutputOf(yPred: Matrix, output: Matrix, where: string): void {
+  const same = (v: number, o: number) => Object.is(v, o) || Math.abs(v - o) <= 1e-6 + 1e-4 * Math.abs(o);
+  const at = yPred.data.findIndex((v, i) => !same(v, output.data[i]!));
+  if (at < 0) return;
+  const [r, c] = [Math.floor(at / yPred.cols), at % yPred.cols];
+  throw new ValueError(`${where}: yPred must be this network's output for x, forwardPropagation(x) (the gradients are computed from x); at row ${r}, column ${c} it is ${yPred.data[at]} but the network gives ${output.data[at]}`);
 }
