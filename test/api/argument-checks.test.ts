@@ -80,6 +80,24 @@ describe('network settings', () => {
     for (const d of [se, net, bad]) d.dispose();
   });
 
+  it('t, Adam\'s step counter, can be given as in the report and drives the bias correction', () => {
+    const make = (t?: number) => new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: [3], optimizer: 'adam', eta: 0.01, seed: 1, ...(t === undefined ? {} : { t }) });
+    expect(() => make(-1)).toThrow(/t must be a non-negative integer up to 4294967295, got -1/);
+    expect(() => make(1.5)).toThrow(/t must be a non-negative integer/);
+    const [zero, late] = [make(), make(1000)];
+    expect([zero.t, late.t]).toEqual([0, 1000]);
+    for (const net of [zero, late]) {
+      net.backPropagation(net.forwardPropagation(X), Y, X);
+      net.adam();
+    }
+    expect(late.t).toBe(1001);
+    // At t = 1 the first step is eta·sign(g); at t = 1001 bias correction barely lifts the tiny first moments.
+    const [a, b] = [zero.readVector(0, 't'), late.readVector(0, 't')];
+    expect(a).not.toEqual(b);
+    zero.dispose();
+    late.dispose();
+  });
+
   it('float32 hyperparameters must survive the conversion', () => {
     const make = (o: object) => () => new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [], ...o });
     expect(make({ eta: 1e-50 })).toThrow(/eta must be within float32's range .* got 1e-50/);

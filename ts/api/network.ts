@@ -14,7 +14,7 @@ import { Matrix, expectShape, nonFiniteError, toMatrix, type MatrixLike } from '
 import { nextTick } from '../util/next-tick.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
 import { decodeModel, encodeBinary, encodeJson, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelSnapshot } from './model-format.js';
-import { MAX_ENGINE_COUNT, checkOptions, oneOf, positiveFloat32, positiveInteger, randomSeed, seedParts, unitFloat32 } from './validate.js';
+import { MAX_ENGINE_COUNT, checkOptions, nonNegativeInteger, oneOf, positiveFloat32, positiveInteger, randomSeed, seedParts, unitFloat32 } from './validate.js';
 
 export type OptimizerName = 'gd' | 'adam';
 const OPTIMIZER_CODES: Record<OptimizerName, number> = { gd: 0, adam: 1 };
@@ -38,6 +38,8 @@ export interface FeedForwardOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /** Adam's step counter to start from (the report's `t`; default 0): the next adam() step is t + 1. */
+  t?: number;
   /** Integer seed for initial weights and shuffling; random when omitted (see `seed`). */
   seed?: number;
   /**
@@ -48,7 +50,7 @@ export interface FeedForwardOptions {
   threads?: number;
 }
 
-const OPTION_NAMES = ['inputs', 'outputs', 'hiddenLayers', 'g', 'L', 'O', 'eta', 'optimizer', 'initializationMethod', 'batchSize', 'beta1', 'beta2', 'epsilon', 'seed', 'threads'] as const;
+const OPTION_NAMES = ['inputs', 'outputs', 'hiddenLayers', 'g', 'L', 'O', 'eta', 'optimizer', 'initializationMethod', 'batchSize', 'beta1', 'beta2', 'epsilon', 't', 'seed', 'threads'] as const;
 
 export type ValidationData = Dataset | [MatrixLike, MatrixLike] | { X: MatrixLike; Y: MatrixLike };
 
@@ -168,6 +170,8 @@ export class FeedForwardNeuralNets {
     }
     const [lo, hi] = seedParts(config.seed, where);
     const threads = o.threads === undefined ? 0 : positiveInteger(o.threads, where, 'threads');
+    // Validated before the engine network exists, so a bad value leaves nothing to free.
+    const t = o.t === undefined ? 0 : nonNegativeInteger(o.t, where, 't', 2 ** 32 - 1);
     this.config = Object.freeze(config);
     this.engine = getEngine(where);
     const e = this.engine.exports;
@@ -183,6 +187,11 @@ export class FeedForwardNeuralNets {
     );
     if (threads !== 0) this.engine.check(e.mlp_network_set_threads(this._handle, threads), where);
     registry?.register(this, { engine: this.engine, handle: this._handle }, this);
+    if (t !== 0) {
+      const state = this.readState();
+      state[0] = t;
+      this.writeState(state, where);
+    }
   }
 
   /** Widths from the constructor's data; keeps the data for train(). */

@@ -28,9 +28,10 @@ export function positiveInteger(value: unknown, where: string, arg: string, max 
   return value;
 }
 
-export function nonNegativeInteger(value: unknown, where: string, arg: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ValueError(`${where}: ${arg} must be a non-negative integer, got ${describe(value)}`);
+export function nonNegativeInteger(value: unknown, where: string, arg: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
+    throw new ValueError(`${where}: ${arg} must be a non-negative integer${range}, got ${describe(value)}`);
   }
   return value;
 }
