@@ -13,6 +13,11 @@ export type ActivationName = keyof typeof ACTIVATION_CODES;
 export abstract class Activation {
   abstract readonly name: ActivationName;
 
+  /** The class's name for messages and toString(), a literal because bundlers minify classes. */
+  get className(): string {
+    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+  }
+
   get code(): number {
     return ACTIVATION_CODES[this.name];
   }
@@ -31,7 +36,7 @@ export abstract class Activation {
 
   /** Runs an engine function that maps a matrix to one of the same shape. */
   private mapped(x: MatrixLike, method: string, pick: (e: EngineExports) => EngineExports['mlp_activation_apply']): Matrix {
-    const where = `${this.constructor.name}.${method}`;
+    const where = `${this.className}.${method}`;
     const m = toMatrix(x, where, 'x', { finite: false });
     const engine = getEngine(where);
     return engine.scoped((s) => {
@@ -43,7 +48,7 @@ export abstract class Activation {
   }
 
   toString(): string {
-    return `${this.constructor.name}()`;
+    return `${this.className}()`;
   }
 }
 
@@ -56,26 +61,31 @@ export abstract class ElementwiseActivation extends Activation {
 
 /** max(0, x); derivative 1 for x > 0, else 0. */
 export class ReLU extends ElementwiseActivation {
+  static readonly className = 'ReLU';
   readonly name = 'relu';
 }
 
 /** 1 / (1 + e^−x); derivative σ(x)(1 − σ(x)). */
 export class Sigmoid extends ElementwiseActivation {
+  static readonly className = 'Sigmoid';
   readonly name = 'sigmoid';
 }
 
 /** tanh(x); derivative 1 − tanh²(x). */
 export class Tanh extends ElementwiseActivation {
+  static readonly className = 'Tanh';
   readonly name = 'tanh';
 }
 
 /** The identity; derivative 1. */
 export class Linear extends ElementwiseActivation {
+  static readonly className = 'Linear';
   readonly name = 'linear';
 }
 
 /** Row-wise e^x / Σ e^x, shifted by the row maximum so huge logits stay finite. */
 export class Softmax extends Activation {
+  static readonly className = 'Softmax';
   readonly name = 'softmax';
 
   /** One k x k Jacobian per row: J[i][j] = p_i (δ_ij − p_j). */

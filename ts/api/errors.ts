@@ -2,30 +2,40 @@
 // what was expected and what was given, so a user can fix the call without reading our code.
 
 /** Base class: catch this to catch every error mlp-wasm throws on purpose. */
+// Each class names itself with a literal: minifying bundlers rename classes, and
+// `constructor.name` would then print as "h: …".
 export class MlpError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  override name = 'MlpError';
 }
 
 /** A matrix or array has the wrong shape for where it is used. */
-export class ShapeError extends MlpError {}
+export class ShapeError extends MlpError {
+  override name = 'ShapeError';
+}
 
 /** An argument has a wrong value: out of range, not finite, unknown option, wrong type. */
-export class ValueError extends MlpError {}
+export class ValueError extends MlpError {
+  override name = 'ValueError';
+}
 
 /** A file or serialized model is damaged, truncated or of an unknown format/version. */
-export class DataFormatError extends MlpError {}
+export class DataFormatError extends MlpError {
+  override name = 'DataFormatError';
+}
 
 /** The engine was used before `init()` (or `initSync()`) finished. */
-export class NotInitializedError extends MlpError {}
+export class NotInitializedError extends MlpError {
+  override name = 'NotInitializedError';
+}
 
 /** A network, dataset or other handle was used after `dispose()`. */
-export class DisposedError extends MlpError {}
+export class DisposedError extends MlpError {
+  override name = 'DisposedError';
+}
 
 /** Training produced a NaN or infinite loss; the network keeps its last finite weights. */
 export class DivergenceError extends MlpError {
+  override name = 'DivergenceError';
   constructor(
     message: string,
     readonly epoch: number,
@@ -36,7 +46,9 @@ export class DivergenceError extends MlpError {
 }
 
 /** The engine could not allocate memory (wasm32 has a 4 GiB address space at most). */
-export class OutOfMemoryError extends MlpError {}
+export class OutOfMemoryError extends MlpError {
+  override name = 'OutOfMemoryError';
+}
 
 /** Formats a value for an error message: short, unambiguous, never huge. */
 export function describe(value: unknown): string {
@@ -47,6 +59,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'function') return 'a function';
-  const name = (value as object).constructor?.name;
+  const ctor = (value as object).constructor as { className?: string; name?: string } | undefined;
+  const name = ctor?.className ?? ctor?.name;
   return name && name !== 'Object' ? `a ${name}` : 'an object';
 }

@@ -28,11 +28,16 @@ export interface LossGradient {
 
 export abstract class Loss {
   abstract readonly name: LossName;
+
+  /** The class's name for messages and toString(), a literal because bundlers minify classes. */
+  get className(): string {
+    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+  }
   readonly alpha: number;
   readonly regularization: Regularization;
 
   constructor(options: LossOptions = {}) {
-    const where = `new ${new.target.name}`;
+    const where = `new ${(new.target as { className?: string }).className ?? new.target.name}`;
     const o = checkOptions(options, ['alpha', 'regularization'], where);
     const alpha = o.alpha ?? 0;
     const regularization = o.regularization ?? null;
@@ -57,7 +62,7 @@ export abstract class Loss {
 
   /** Mean loss over the batch plus the regularisation of `weights`. */
   compute(yPred: MatrixLike, yTrue: MatrixLike, weights: MatrixLike[] = []): number {
-    const where = `${this.constructor.name}.compute`;
+    const where = `${this.className}.compute`;
     const [p, y] = this.operands(yPred, yTrue, where);
     const engine = getEngine(where);
     const ws = this.weightMatrices(weights, where);
@@ -75,7 +80,7 @@ export abstract class Loss {
 
   /** d loss / d yPred, and d penalty / d W for each weight matrix. */
   gradient(yPred: MatrixLike, yTrue: MatrixLike, weights: MatrixLike[] = []): LossGradient {
-    const where = `${this.constructor.name}.gradient`;
+    const where = `${this.className}.gradient`;
     const [p, y] = this.operands(yPred, yTrue, where);
     const engine = getEngine(where);
     const ws = this.weightMatrices(weights, where);
@@ -94,7 +99,7 @@ export abstract class Loss {
 
   /** The report's __repr__. */
   toString(): string {
-    return `${this.constructor.name}(alpha=${this.alpha}, regularization=${this.regularization ?? 'None'})`;
+    return `${this.className}(alpha=${this.alpha}, regularization=${this.regularization ?? 'None'})`;
   }
 
   /** Checks targets where the loss needs a particular kind (cross-entropy: probabilities). */
@@ -118,11 +123,13 @@ export abstract class Loss {
 
 /** Mean squared error over all elements, like PyTorch's MSELoss. */
 export class SquaredErrorLoss extends Loss {
+  static readonly className = 'SquaredErrorLoss';
   readonly name = 'squaredError';
 }
 
 /** Categorical cross-entropy; targets are one-hot rows or probability rows. */
 export class CrossEntropyLoss extends Loss {
+  static readonly className = 'CrossEntropyLoss';
   readonly name = 'crossEntropy';
 
   protected override checkTargets(y: Matrix, where: string): void {

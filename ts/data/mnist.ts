@@ -12,7 +12,9 @@ import { gunzip, isNodeRuntime } from './gunzip.js';
 import { checkPair, idxError, parseIdx, type IdxFile, type IdxImages, type IdxLabels } from './idx.js';
 
 /** A dataset file could not be read or fetched: missing, unreadable, or the HTTP request failed. */
-export class DatasetUnavailableError extends MlpError {}
+export class DatasetUnavailableError extends MlpError {
+  override name = 'DatasetUnavailableError';
+}
 
 export interface LoadMnistOptions {
   /** Node only: folder holding the four .gz files. */
