@@ -27,6 +27,7 @@ export {
   DisposedError,
   DivergenceError,
   OutOfMemoryError,
+  EngineLoadError,
 } from './api/errors.js';
 export { MODEL_FORMAT, MODEL_VERSION, type ModelFile } from './api/model-format.js';
 export { loadMnist, DatasetUnavailableError, MNIST_FILES, type LoadMnistOptions, type MnistData, type MnistSplit } from './data/mnist.js';

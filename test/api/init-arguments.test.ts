@@ -1,7 +1,9 @@
 // init and initSync refuse what they cannot load with typed errors, on a fresh module each
 // time (an initialised engine would return before looking at its arguments).
 
-import { describe, expect, it, vi } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 async function fresh() {
   vi.resetModules();
@@ -27,5 +29,34 @@ describe('init arguments', () => {
     expect(m.isInitialized()).toBe(false);
     await m.init({ threads: 1 });
     expect(m.isInitialized()).toBe(true);
+  });
+});
+
+describe('init from a URL that does not serve the engine', () => {
+  // /missing answers 404, /page answers an HTML page with 200 (a dev server's fallback).
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/page.wasm') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>app</p>');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('an HTTP error or an unreachable host is an EngineLoadError naming the URL and the file', async () => {
+    const m = await fresh();
+    await expect(m.init(`${base}/engine/mlp_engine_threads.wasm`)).rejects.toThrow(m.EngineLoadError);
+    await expect(m.init(`${base}/engine/mlp_engine_threads.wasm`)).rejects.toThrow(/answered HTTP 404; serve mlp_engine_threads\.wasm there/);
+    await expect(m.init('http://127.0.0.1:1/mlp_engine.wasm')).rejects.toThrow(/fetching the engine from http:\/\/127\.0\.0\.1:1\/mlp_engine\.wasm failed/);
+  });
+
+  it('an HTML page where the .wasm should be is a DataFormatError that says so', async () => {
+    const m = await fresh();
+    await expect(m.init(`${base}/page.wasm`)).rejects.toThrow(m.DataFormatError);
+    await expect(m.init(`${base}/page.wasm`)).rejects.toThrow(/\/page\.wasm \(content-type text\/html\) is not a WebAssembly module \(an HTML page: the server has no file there/);
+    expect(m.isInitialized()).toBe(false);
   });
 });

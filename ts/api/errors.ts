@@ -23,6 +23,11 @@ export class DataFormatError extends MlpError {
   override name = 'DataFormatError';
 }
 
+/** `init()` could not read or fetch the engine's .wasm (a wrong path or URL, a server error). */
+export class EngineLoadError extends MlpError {
+  override name = 'EngineLoadError';
+}
+
 /** The engine was used before `init()` (or `initSync()`) finished. */
 export class NotInitializedError extends MlpError {
   override name = 'NotInitializedError';

@@ -9,7 +9,7 @@
 // with a one-line warning. `initSync` always runs on one thread. Each network can use fewer
 // threads than the engine has (the `threads` option of FeedForwardNeuralNets).
 
-import { DataFormatError, NotInitializedError, ValueError, describe } from '../api/errors.js';
+import { DataFormatError, EngineLoadError, NotInitializedError, ValueError, describe } from '../api/errors.js';
 import { checkOptions } from '../api/validate.js';
 import { Engine } from './engine.js';
 import { ABI_VERSION, type EngineExports } from './exports.js';
@@ -239,29 +239,37 @@ async function readFileBytes(url: URL): Promise<Uint8Array> {
   try {
     return await fs.readFile(url);
   } catch (e) {
-    throw new ValueError(`init: could not read the engine at ${url.pathname} (${(e as Error).message}); pass the .wasm bytes or its URL to init()`);
+    throw new EngineLoadError(`init: could not read the engine at ${url.pathname} (${(e as Error).message}); pass the .wasm bytes or its URL to init()`);
   }
 }
 
 async function fetchWasm(url: URL): Promise<Response> {
   let response: Response;
+  const file = url.pathname.split('/').pop() || 'the .wasm file';
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new ValueError(`init: fetching the engine from ${url} failed (${(e as Error).message}); serve mlp_engine.wasm there or pass its URL, bytes or a WebAssembly.Module to init()`);
+    throw new EngineLoadError(`init: fetching the engine from ${url} failed (${(e as Error).message}); serve ${file} there or pass its URL, bytes or a WebAssembly.Module to init()`);
   }
   if (!response.ok) {
-    throw new ValueError(`init: fetching the engine from ${url} answered HTTP ${response.status}; serve mlp_engine.wasm there or pass its URL, bytes or a WebAssembly.Module to init()`);
+    throw new EngineLoadError(`init: fetching the engine from ${url} answered HTTP ${response.status}; serve ${file} there or pass its URL, bytes or a WebAssembly.Module to init()`);
   }
   return response;
 }
 
 async function compileResponse(response: Response): Promise<WebAssembly.Module> {
   const type = response.headers.get('content-type') ?? '';
-  if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
-    return WebAssembly.compileStreaming(response);
+  try {
+    if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (e) {
+    if (!(e instanceof WebAssembly.CompileError)) throw e;
+    // Typically a server's HTML fallback page served where the .wasm should be.
+    const hint = type.startsWith('text/html') ? ' (an HTML page: the server has no file there; with Vite\'s dev server, add mlp-wasm to optimizeDeps.exclude)' : '';
+    throw new DataFormatError(`init: ${response.url || 'the response'} (content-type ${type || 'none'}) is not a WebAssembly module${hint}: ${e.message}`);
   }
-  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 function adopt(instance: WebAssembly.Instance, memory?: WebAssembly.Memory): void {
