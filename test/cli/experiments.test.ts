@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../ts/cli/args.js';
 import { EXPERIMENTS, experimentConfig, selectExperiments } from '../../ts/cli/experiments.js';
 import { REPORT_L2_ALPHA } from '../../ts/cli/reference.js';
+import { BASELINE } from '../../ts/cli/config.js';
+import { trainPytorch } from '../../ts/cli/pytorch.js';
+import { FeedForwardNeuralNets, ReLU, classificationReport, init, loadMnist, prepareMnist } from '../../ts/index.js';
 import { cli, listFiles, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -14,7 +17,7 @@ afterAll(tmp.cleanup);
 
 describe('experiment selection and settings', () => {
   it('covers the report, its other experiments, Adam and the recipe beyond it', () => {
-    const standard = ['baseline', 'tanh', 'relu', 'tanh-eta-0.001', 'relu-eta-0.001', 'baseline-eta-0.001', 'tfjs', 'tfjs-relu', 'l2', 'epochs-5', 'epochs-30', 'hidden-100', 'hidden-256-128', 'adam', 'beyond'];
+    const standard = ['baseline', 'tanh', 'relu', 'tanh-eta-0.001', 'relu-eta-0.001', 'baseline-eta-0.001', 'tfjs', 'tfjs-relu', 'pytorch', 'l2', 'epochs-5', 'epochs-30', 'hidden-100', 'hidden-256-128', 'adam', 'beyond'];
     const diagnostics = ['baseline-seed-2', 'baseline-seed-3', 'baseline-seed-4', 'baseline-seed-5', 'baseline-gaussian', 'baseline-per-pixel', 'baseline-no-standardisation', 'l2-alpha-0.01', 'l2-alpha-0.05', 'l2-alpha-0.09', 'l2-alpha-0.15', 'l2-alpha-0.2'];
     expect(EXPERIMENTS.map((e) => e.id)).toEqual([...standard, ...diagnostics]);
     // The diagnostics run only when asked for.
@@ -67,4 +70,40 @@ describe('a tiny experiments run', () => {
       expect(x.history.iteration.length).toBeGreaterThanOrEqual(2);
     }
   });
+});
+
+describe('the PyTorch run (section 6 in the framework the report used)', () => {
+  it('trains the same network on the same data in PyTorch and reports it like ours', async () => {
+    const out = join(tmp.dir, 'reports-torch');
+    const r = await cli(['experiments', '--only', 'baseline,pytorch', '--train-limit', '3000', '--epochs', '2', '--log-every', '10', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^pytorch +0\.\d{4} +0\.94 +0\.\d{4} +\d\.\d{4} /m);
+    const json = JSON.parse(readFileSync(join(out, '2025-01-02T03-04-05-experiments', 'results.json'), 'utf8'));
+    const [ours, torch] = json.results;
+    expect(torch.engine).toMatch(/^PyTorch 1\.\d+/);
+    // Sigmoid barely leaves its plateau in 2 epochs of 2,500 images, in both engines alike.
+    expect(torch.history.iteration).toEqual(ours.history.iteration);
+    expect(Math.abs(torch.finalTrainLoss - ours.finalTrainLoss)).toBeLessThan(0.1);
+  }, 120_000);
+
+  it('learns: ReLU in PyTorch through the same runner reaches what ours does', async () => {
+    await init();
+    const data = prepareMnist(await loadMnist(), { trainLimit: 3000, validationSize: 500, testLimit: 1000 });
+    try {
+      const config = { ...BASELINE, hidden: [...BASELINE.hidden], activation: 'relu' as const, epochs: 2, logEvery: 10 };
+      const r = await trainPytorch(config, data);
+      const accuracy = classificationReport(data.test.labels, r.testPredictions).accuracy;
+      const net = new FeedForwardNeuralNets({ inputs: data.train, hiddenLayers: config.hidden, g: new ReLU(), eta: config.eta, batchSize: config.batchSize, seed: 1 });
+      net.train(config.epochs);
+      const ours = classificationReport(data.test.labels, net.predict(data.test)).accuracy;
+      net.dispose();
+      expect(accuracy).toBeGreaterThan(0.6); // chance is 0.1
+      expect(Math.abs(accuracy - ours)).toBeLessThan(0.08);
+      expect(r.history.valLoss.length).toBe(r.history.iteration.length);
+      expect(r.trainPredictions.length).toBe(2500);
+    } finally {
+      data.dispose();
+    }
+  }, 120_000);
 });

@@ -72,12 +72,13 @@ function explain(r: ExperimentResult, ok: Runs): string {
     case 'baseline':
       return baselineChecks(r, ok);
     case 'tfjs':
+    case 'pytorch':
     case 'tfjs-relu': {
-      const ours = ok.get(r.def.id === 'tfjs' ? 'baseline' : 'relu');
+      const ours = ok.get(r.def.id === 'tfjs-relu' ? 'relu' : 'baseline');
       if (!ours) return '';
       const gap = r.testAccuracy - ours.testAccuracy;
       const verdict = within(r.testAccuracy, ours.testAccuracy) ? `the two engines agree within ±${TOLERANCE}` : `the two engines differ by ${gap >= 0 ? '+' : ''}${gap.toFixed(3)}`;
-      return ` Ours with the same settings: ${acc(ours.testAccuracy)}: ${verdict}.${r.def.id === 'tfjs' ? ' (The report\'s PyTorch figure, 0.94, equals its ReLU figure, not its baseline\'s.)' : ''}`;
+      return ` Ours with the same settings: ${acc(ours.testAccuracy)}: ${verdict}.${r.def.id === 'tfjs-relu' ? '' : ' (The report\'s PyTorch figure, 0.94, equals its ReLU figure, not its baseline\'s.)'}`;
     }
     case 'tanh-eta-0.001':
     case 'relu-eta-0.001':
@@ -104,8 +105,10 @@ function baselineChecks(base: ExperimentResult, ok: Runs): string {
   const variants: [string, string][] = [['baseline-gaussian', 'Gaussian initial weights'], ['baseline-per-pixel', 'per-pixel standardisation'], ['baseline-no-standardisation', 'no standardisation'], ['baseline-eta-0.001', 'eta 0.001']];
   const measured = variants.filter(([id]) => ok.has(id)).map(([id, what]) => `${what} ${acc(ok.get(id)!.testAccuracy)}`);
   if (measured.length) parts.push(measured.join(', '));
-  const tfjs = ok.get('tfjs');
-  if (tfjs) parts.push(`TensorFlow.js with the same settings ${acc(tfjs.testAccuracy)}`);
+  for (const [id, name] of [['tfjs', 'TensorFlow.js'], ['pytorch', 'PyTorch']] as const) {
+    const peer = ok.get(id);
+    if (peer) parts.push(`${name} with the same settings ${acc(peer.testAccuracy)}`);
+  }
   const epoch = epochReaching(base, REPORT_FIGURES.baseline.trainLoss!);
   if (epoch !== null) parts.push(`our training loss first falls to the report's final ${REPORT_FIGURES.baseline.trainLoss} after about ${epoch.toFixed(1)} of its ${base.config.epochs} epochs`);
   return parts.length ? ` Here: ${parts.join('; ')}.` : '';

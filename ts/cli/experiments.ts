@@ -21,7 +21,7 @@ export interface ExperimentDef {
    *  ours, or diagnostics of the baseline's and L2's distance from the report (run on request). */
   group: 'report' | 'check' | 'other' | 'extra' | 'diagnostic';
   reference?: ReferenceId;
-  framework?: 'tfjs';
+  framework?: 'tfjs' | 'pytorch';
   /** Settings over the baseline. */
   config: Partial<TrainConfig>;
   /** One sentence for the report: what this run is and why these settings. */
@@ -55,12 +55,17 @@ export const EXPERIMENTS: readonly ExperimentDef[] = [
   },
   {
     id: 'tfjs', title: 'TensorFlow.js: baseline', group: 'report', reference: 'framework', framework: 'tfjs', config: {},
-    about: 'Section 6 "used the PyTorch package to mimic the baseline model"; here TensorFlow.js, the JavaScript counterpart, trains the same baseline ' +
+    about: 'Section 6 "used the PyTorch package to mimic the baseline model"; besides PyTorch (the pytorch run), TensorFlow.js, the JavaScript counterpart, trains the same baseline ' +
       '(sigmoid, 784-500-250-100-10, SGD 0.01, batch 64, 15 epochs, Glorot-uniform weights, zero biases) on the same preprocessed data.',
   },
   {
     id: 'tfjs-relu', title: 'TensorFlow.js: ReLU', group: 'report', reference: 'framework', framework: 'tfjs', config: { activation: 'relu' },
     about: 'The ReLU model in TensorFlow.js: an independent check of our ReLU result (and the report\'s framework figure, 0.94, equals its ReLU figure).',
+  },
+  {
+    id: 'pytorch', title: 'PyTorch: baseline', group: 'report', reference: 'framework', framework: 'pytorch', config: {},
+    about: 'Section 6 in the framework the report used: PyTorch (native, one thread) trains the same baseline (sigmoid, 784-500-250-100-10, SGD 0.01, batch 64, ' +
+      '15 epochs, Glorot-uniform weights, zero biases) on the same preprocessed data.',
   },
   {
     id: 'l2', title: `ReLU + L2 (alpha ${REPORT_L2_ALPHA})`, group: 'report', reference: 'l2', config: { activation: 'relu', regularization: { kind: 'l2', alpha: REPORT_L2_ALPHA } },
@@ -199,7 +204,7 @@ export async function experimentsCommand(args: ParsedArgs, ctx: CliContext): Pro
       }
       say();
       say(`[${index + 1}/${plans.length}] ${def.id}: ${def.title}: ${architecture(config, data.features, data.classes)}, ${config.activation}, ${config.optimizer} eta ${config.eta}` +
-        `${config.lrDecay !== 1 ? ` ×${config.lrDecay}/epoch` : ''}${config.regularization ? `, ${config.regularization.kind.toUpperCase()} ${config.regularization.alpha}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs${def.framework ? ' (TensorFlow.js)' : ''}`);
+        `${config.lrDecay !== 1 ? ` ×${config.lrDecay}/epoch` : ''}${config.regularization ? `, ${config.regularization.kind.toUpperCase()} ${config.regularization.alpha}` : ''}, batch ${config.batchSize}, ${config.epochs} epochs${def.framework ? ` (${FRAMEWORK_NAMES[def.framework]})` : ''}`);
       const batchesPerEpoch = Math.ceil(data.train.n / config.batchSize);
       const progress = quiet ? null : new ProgressReporter({ out: ctx.stdout, startEpoch: 0, totalEpochs: config.epochs, batchesPerEpoch, batchSize: config.batchSize, prefix: `  ` });
       const wallStart = performance.now();
@@ -207,7 +212,9 @@ export async function experimentsCommand(args: ParsedArgs, ctx: CliContext): Pro
       try {
         result = def.framework === 'tfjs'
           ? await runTfjs(def, config, data, ctx, progress, say)
-          : await runOurs(def, config, data, ctx, progress);
+          : def.framework === 'pytorch'
+            ? await runPytorch(def, config, data, ctx, progress)
+            : await runOurs(def, config, data, ctx, progress);
       } catch (error) {
         progress?.finish();
         if (error instanceof UsageError) throw error;
@@ -289,11 +296,30 @@ async function runTfjs(def: ExperimentDef, config: TrainConfig, data: PreparedDa
   };
 }
 
+async function runPytorch(def: ExperimentDef, config: TrainConfig, data: PreparedData, ctx: CliContext, progress: ProgressReporter | null): Promise<ExperimentResult> {
+  const { trainPytorch } = await import('./pytorch.js');
+  const r = await trainPytorch(config, data, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
+  const batchesPerEpoch = Math.ceil(data.train.n / config.batchSize);
+  if (r.stopped) return { ...emptyResult(def, config, batchesPerEpoch), stopped: true };
+  const names = config.dataset === 'fashion-mnist' ? { targetNames: [...FASHION_MNIST_CLASSES], labels: FASHION_MNIST_CLASSES.map((_, i) => i) } : {};
+  const train = classificationReport(data.train.labels, r.trainPredictions, names);
+  const test = classificationReport(data.test.labels, r.testPredictions, names);
+  return {
+    def, config, batchesPerEpoch, sizes: sizesOf(data), engine: `PyTorch ${r.version} (native)`,
+    testAccuracy: test.accuracy, trainAccuracy: train.accuracy,
+    finalTrainLoss: r.finalTrainLoss, finalValLoss: r.finalValLoss,
+    trainSeconds: r.seconds, wallSeconds: 0, samplesPerSecond: r.samples / Math.max(r.seconds, 1e-9),
+    history: r.history, testReport: test.text, trainReport: train.text, stopped: false, error: null,
+  };
+}
+
+const FRAMEWORK_NAMES = { tfjs: 'TensorFlow.js', pytorch: 'PyTorch' } as const;
+
 const sizesOf = (d: PreparedData) => ({ train: d.train.n, val: d.val?.n ?? 0, test: d.test.n });
 
 function emptyResult(def: ExperimentDef, config: TrainConfig, batchesPerEpoch: number, error: string | null = null): ExperimentResult {
   return {
-    def, config, batchesPerEpoch, sizes: { train: 0, val: 0, test: 0 }, engine: def.framework === 'tfjs' ? 'TensorFlow.js' : 'mlp-wasm',
+    def, config, batchesPerEpoch, sizes: { train: 0, val: 0, test: 0 }, engine: def.framework ? FRAMEWORK_NAMES[def.framework] : 'mlp-wasm',
     testAccuracy: NaN, trainAccuracy: NaN, finalTrainLoss: null, finalValLoss: null,
     trainSeconds: NaN, wallSeconds: 0, samplesPerSecond: NaN,
     history: { iteration: [], trainLoss: [], valLoss: [] }, testReport: '', trainReport: '', stopped: false, error,
