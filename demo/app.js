@@ -3,7 +3,8 @@
 //
 // URL parameters preset the form (handy for links and for the browser tests):
 //   ?dataset=mnist|fashion &subset=2000 &hidden=128,64 &activation=relu|tanh|sigmoid
-//   &optimizer=adam|gd &lr=0.001 &batch=64 &epochs=3 &seed=1 &test=10000 &autostart=1
+//   &optimizer=adam|gd &lr=0.001 &batch=64 &epochs=3 &seed=1 &test=10000 &threads=4 &autostart=1
+// A value the form cannot take is ignored, with a note under the form saying so (see URL_PARAMS).
 
 import { lineChartSvg, confusionMatrixSvg, FASHION_MNIST_CLASSES } from '../dist/index.js';
 import { strokesToMnist, paintPixels } from './digit.js';
@@ -32,8 +33,73 @@ const state = {
   classNames: DIGITS,
   predictions: 0,
 };
+
+// ---------------------------------------------------------------------------------------------
+// URL parameters (checked before anything uses them)
+
+/** Training images: the validation split needs some, and the data sets have 60,000. */
+const MIN_TRAIN_IMAGES = 100;
+const MAX_TRAIN_IMAGES = 60000;
+const MAX_TEST_IMAGES = 10000;
+
+const wholeNumber = (text, min, max) => (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : undefined);
+const optionOf = (id) => (text) => ([...$(id).options].some((o) => o.value === text) ? text : undefined);
+
+/** Same rule as readConfig: widths from 1 to 4096 separated by commas or spaces (or none). */
+function parseHidden(text) {
+  const parts = text.trim() === '' ? [] : text.trim().split(/[\s,]+/).filter(Boolean);
+  return parts.every((s) => wholeNumber(s, 1, 4096) !== undefined) ? parts.map(Number) : undefined;
+}
+
+/** What a form field shows before the URL presets it (said when a URL value is ignored). */
+function formDefault(id) {
+  const el = $(id);
+  return el.tagName === 'SELECT' ? el.options[el.selectedIndex].textContent : el.defaultValue;
+}
+
+/**
+ * The URL parameters the page reads: each parses the text into a value (undefined: unusable) and
+ * says what it expects and what the page uses instead.
+ */
+const URL_PARAMS = {
+  dataset: { parse: optionOf('dataset'), expects: 'mnist or fashion', fallback: () => formDefault('dataset') },
+  subset: { parse: (t) => wholeNumber(t, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES), expects: `a whole number of training images from ${MIN_TRAIN_IMAGES} to ${MAX_TRAIN_IMAGES.toLocaleString('en')}`, fallback: () => formDefault('subset') },
+  hidden: { parse: (t) => (parseHidden(t) ? t : undefined), expects: 'layer widths from 1 to 4096 separated by commas, e.g. 256,128', fallback: () => formDefault('hidden') },
+  activation: { parse: optionOf('activation'), expects: 'relu, tanh or sigmoid', fallback: () => formDefault('activation') },
+  optimizer: { parse: optionOf('optimizer'), expects: 'adam or gd', fallback: () => formDefault('optimizer') },
+  lr: { parse: (t) => (t.trim() !== '' && Number(t) > 0 && Number(t) <= 10 ? t.trim() : undefined), expects: 'a number above 0 and at most 10, e.g. 0.001', fallback: () => formDefault('lr') },
+  batch: { parse: (t) => wholeNumber(t, 1, 4096), expects: 'a whole number from 1 to 4096', fallback: () => formDefault('batch') },
+  epochs: { parse: (t) => wholeNumber(t, 1, 200), expects: 'a whole number from 1 to 200', fallback: () => formDefault('epochs') },
+  test: { parse: (t) => wholeNumber(t, 1, MAX_TEST_IMAGES), expects: `a whole number of test images from 1 to ${MAX_TEST_IMAGES.toLocaleString('en')}`, fallback: () => MAX_TEST_IMAGES.toLocaleString('en') },
+  seed: { parse: (t) => wholeNumber(t, 0, Number.MAX_SAFE_INTEGER), expects: 'a whole number of 0 or more', fallback: () => '1' },
+  // The engine's pool holds at most 64 threads (MAX_THREADS in ts/wasm/load.ts).
+  threads: { parse: (t) => wholeNumber(t, 1, 64), expects: 'a whole number from 1 to 64', fallback: () => 'the default' },
+  autostart: { parse: (t) => (t === '0' || t === '1' ? t : undefined), expects: '0 or 1', fallback: () => 'no autostart' },
+};
+
+/** Every URL parameter the page knows, parsed; the ones it cannot use leave a note in urlNotes. */
+function readUrlParams() {
+  const out = {};
+  for (const [name, rule] of Object.entries(URL_PARAMS)) {
+    const text = params.get(name);
+    if (text === null) continue;
+    const value = rule.parse(text);
+    if (value === undefined) urlNotes.push(`?${name}=${text} ignored (give ${rule.expects}); using ${rule.fallback()}.`);
+    else out[name] = value;
+  }
+  return out;
+}
+
+function renderUrlNotes() {
+  const note = $('url-note');
+  note.textContent = urlNotes.join(' ');
+  note.hidden = urlNotes.length === 0;
+}
+
+const urlNotes = [];
+const urlValue = readUrlParams();
 const workerUrl = new URL('./worker.js', import.meta.url);
-if (params.get('threads')) workerUrl.searchParams.set('threads', params.get('threads'));
+if (urlValue.threads !== undefined) workerUrl.searchParams.set('threads', String(urlValue.threads));
 const worker = new Worker(workerUrl, { type: 'module' });
 window.demo = { state, worker, strokesToMnist };
 
@@ -48,11 +114,13 @@ function setPhase(phase, text) {
   document.body.dataset.state = phase;
   if (text !== undefined) $('phase').textContent = text;
   const running = ['loading', 'preparing', 'training', 'evaluating'].includes(phase);
-  $('train').disabled = running || phase === 'starting';
+  // 'starting': the engine is loading; 'failed': it could not be loaded (nothing can run).
+  const noEngine = phase === 'starting' || phase === 'failed';
+  $('train').disabled = running || noEngine;
   $('stop').disabled = phase !== 'training';
-  $('save').disabled = running || !state.hasModel;
-  $('load-label').classList.toggle('disabled', running || phase === 'starting');
-  $('load').disabled = running || phase === 'starting';
+  $('save').disabled = running || noEngine || !state.hasModel;
+  $('load-label').classList.toggle('disabled', running || noEngine);
+  $('load').disabled = running || noEngine;
   for (const el of fields) el.disabled = running;
   $('threads').disabled = running || Number($('threads').dataset.max ?? 1) <= 1;
   if (!running) updateDatasetOptions();
@@ -70,22 +138,24 @@ $('error-close').addEventListener('click', () => ($('error').hidden = true));
 
 function presetFromUrl() {
   const set = (id, value) => {
-    if (value === null) return;
+    if (value === undefined) return;
+    value = String(value);
     const el = $(id);
     if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === value)) {
-      const label = /^\d+$/.test(value) ? Number(value).toLocaleString('en') : value;
-      el.add(new Option(label, value));
+      el.add(new Option(Number(value).toLocaleString('en'), value)); // a subset size the list lacks
     }
     el.value = value;
   };
-  set('dataset', params.get('dataset'));
-  set('subset', params.get('subset'));
-  set('hidden', params.get('hidden'));
-  set('activation', params.get('activation'));
-  set('optimizer', params.get('optimizer'));
-  set('lr', params.get('lr'));
-  set('batch', params.get('batch'));
-  set('epochs', params.get('epochs'));
+  // Fashion-MNIST is chosen once the server is known to serve it (see the end of this file).
+  if (urlValue.dataset === 'mnist') set('dataset', 'mnist');
+  set('subset', urlValue.subset);
+  set('hidden', urlValue.hidden);
+  set('activation', urlValue.activation);
+  set('optimizer', urlValue.optimizer);
+  set('lr', urlValue.lr);
+  set('batch', urlValue.batch);
+  set('epochs', urlValue.epochs);
+  renderUrlNotes();
 }
 
 /** The Threads field: 1 … the engine's threads (more need a crossOriginIsolated page). */
@@ -109,11 +179,8 @@ function updateDatasetOptions() {
 
 /** The form as a worker config, or throws with a message for the user. */
 function readConfig() {
-  const hiddenText = $('hidden').value.trim();
-  const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).filter(Boolean).map(Number);
-  if (hidden.some((n) => !Number.isInteger(n) || n < 1 || n > 4096)) {
-    throw new Error('Hidden layers: give whole numbers from 1 to 4096 separated by commas, e.g. 256, 128');
-  }
+  const hidden = parseHidden($('hidden').value);
+  if (!hidden) throw new Error('Hidden layers: give whole numbers from 1 to 4096 separated by commas, e.g. 256, 128');
   const eta = Number($('lr').value);
   if (!(eta > 0 && eta <= 10)) throw new Error('Learning rate: give a number above 0, e.g. 0.001');
   const batchSize = Number($('batch').value);
@@ -122,20 +189,20 @@ function readConfig() {
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) throw new Error('Epochs: give a whole number from 1 to 200');
   const dataset = $('dataset').value;
   if (!available[dataset]) throw new Error(`${DATASET_NAMES[dataset]} is not served by this server`);
-  const testImages = Number(params.get('test') ?? 10000);
-  const seed = Number(params.get('seed') ?? 1);
+  const trainImages = wholeNumber($('subset').value, MIN_TRAIN_IMAGES, MAX_TRAIN_IMAGES);
+  if (trainImages === undefined) throw new Error(`Training images: give a whole number from ${MIN_TRAIN_IMAGES} to ${MAX_TRAIN_IMAGES.toLocaleString('en')}`);
   return {
     dataset,
     dataUrl: DATA_URLS[dataset],
-    trainImages: Number($('subset').value),
-    testImages: Number.isInteger(testImages) && testImages > 0 ? testImages : 10000,
+    trainImages,
+    testImages: urlValue.test ?? MAX_TEST_IMAGES,
     hidden,
     activation: $('activation').value,
     optimizer: $('optimizer').value,
     eta,
     batchSize,
     epochs,
-    seed: Number.isInteger(seed) ? seed : 1,
+    seed: urlValue.seed ?? 1,
     threads: Number($('threads').value) || 0,
   };
 }
@@ -175,6 +242,7 @@ form.addEventListener('submit', (event) => {
   renderChart();
   $('results').hidden = true;
   $('results-empty').hidden = false;
+  $('results-empty').textContent = RESULTS_PLACEHOLDER;
   setPhase('loading', `Loading ${DATASET_NAMES[config.dataset]}…`);
   worker.postMessage({ type: 'start', config });
 });
@@ -204,7 +272,8 @@ worker.addEventListener('message', ({ data: m }) => {
       threads.title = `${m.info.cores} logical cores; ${m.info.crossOriginIsolated ? 'the page is cross-origin isolated, so the engine can share memory between threads' : 'threads need a cross-origin isolated page (COOP/COEP headers)'}`;
       fillThreads(m.info);
       setPhase('idle', 'Press Train to start.');
-      if (params.get('autostart') === '1') form.requestSubmit();
+      // After the Fashion-MNIST check, so that ?dataset=fashion&autostart=1 trains on it.
+      if (urlValue.autostart === '1') datasetsChecked.then(() => form.requestSubmit());
       break;
     }
     case 'status':
@@ -254,20 +323,37 @@ worker.addEventListener('message', ({ data: m }) => {
         console.warn('prediction failed:', m.message);
         break;
       }
-      showError(m.during === 'init' ? `The WebAssembly engine could not be loaded: ${m.message}` : m.message);
       if (m.during === 'init') {
-        $('chip-engine').textContent = 'Engine failed to load';
-        $('chip-engine').className = 'chip bad';
-      } else {
-        setPhase(state.report ? 'done' : 'idle', m.during === 'start' ? 'Training failed.' : $('phase').textContent);
+        engineFailed(`The WebAssembly engine could not be loaded: ${m.message}`);
+        break;
       }
+      if (state.phase === 'failed') break; // the engine never loaded: already said
+      showError(
+        m.during === 'load'
+          ? m.stage === 'report' ? `The model was loaded, but its test report failed: ${m.message}` : `The model file was not loaded: ${m.message}`
+          : m.message,
+      );
+      if (m.stage === 'report') $('results-empty').textContent = 'No test report: evaluating the loaded model failed (see the message above).';
+      // Whatever was under way has ended: the status line says what the page holds now.
+      setPhase(state.hasModel ? 'done' : 'idle', m.during === 'start' ? 'Training failed.' : state.trainedText ?? 'Press Train to start.');
       break;
   }
 });
 
 worker.addEventListener('error', (event) => {
-  showError(`The training worker failed to start: ${event.message ?? 'see the console'}`);
+  const message = event.message || 'see the console';
+  if (state.engine) showError(`The training worker failed: ${message}`);
+  else engineFailed(`The training worker failed to start: ${message}`);
 });
+
+/** The engine (or its worker) did not start: nothing can train, and the page says so. */
+function engineFailed(message) {
+  showError(message);
+  $('chip-engine').textContent = 'Engine failed to load';
+  $('chip-engine').title = message;
+  $('chip-engine').className = 'chip bad';
+  setPhase('failed', 'Training is unavailable: the engine did not load (see the message above). Reload the page to try again.');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Progress, chart, report
@@ -580,6 +666,8 @@ function onLoaded(model) {
   renderChart();
   $('results').hidden = true;
   $('results-empty').hidden = false;
+  // A note when no test report follows (the worker says why), else the report replaces this.
+  $('results-empty').textContent = model.reportNote ?? 'Evaluating the loaded model on the test set…';
   setPhase('done', state.trainedText);
   $('draw-hint').textContent = 'Model loaded: draw above to try it.';
   requestPrediction();
@@ -588,17 +676,24 @@ function onLoaded(model) {
 // ---------------------------------------------------------------------------------------------
 // Start-up
 
+const RESULTS_PLACEHOLDER = $('results-empty').textContent;
 presetFromUrl();
 setClassNames(DIGITS);
 redrawPad();
 paintPixels($('preview'), null);
 setPhase('starting', 'Loading the WebAssembly engine…');
 updateSummary();
-fetch(`${DATA_URLS.fashion}train-labels-idx1-ubyte.gz`, { method: 'HEAD' })
-  .then((r) => {
-    available.fashion = r.ok;
+const datasetsChecked = fetch(`${DATA_URLS.fashion}train-labels-idx1-ubyte.gz`, { method: 'HEAD' })
+  .then((r) => r.ok, () => false)
+  .then((ok) => {
+    available.fashion = ok;
     updateDatasetOptions();
+    if (urlValue.dataset === 'fashion') {
+      if (ok) $('dataset').value = 'fashion';
+      else {
+        urlNotes.push('?dataset=fashion ignored: this server does not serve Fashion-MNIST; using MNIST.');
+        renderUrlNotes();
+      }
+    }
     updateSummary();
-    if (params.get('dataset') === 'fashion' && r.ok) $('dataset').value = 'fashion';
-  })
-  .catch(() => {});
+  });

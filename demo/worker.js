@@ -16,7 +16,8 @@
 //   { type: 'report', report, cm, classNames, testCount }   classification report on the test set
 //   { type: 'prediction', id, probs }  probs: Float32Array(classes), or null without a model
 //   { type: 'saved', id, json, fileName } / { type: 'loaded', id, model }
-//   { type: 'error', id, during, message }
+//                                      model.reportNote: why no test report follows (else one does)
+//   { type: 'error', id, during, message, stage }   stage 'report': a loaded model's test report failed
 
 import * as mlp from '../dist/index.js';
 import {
@@ -109,7 +110,7 @@ self.onmessage = async ({ data: message }) => {
         throw new Error(`unknown message type ${JSON.stringify(message.type)}`);
     }
   } catch (error) {
-    post({ type: 'error', id: message.id, during: message.type, message: error?.message ?? String(error) });
+    post({ type: 'error', id: message.id, during: message.type, stage: error?.stage, message: error?.message ?? String(error) });
   }
 };
 
@@ -229,20 +230,31 @@ function save(id) {
 async function load(id, text, dataUrls) {
   if (busy) throw new Error('stop training before loading a model');
   const loaded = FeedForwardNeuralNets.load(text);
-  if (loaded.inputSize !== 784) {
-    const sizes = loaded.config.sizes.join('-');
+  let transform;
+  try {
+    if (loaded.inputSize !== 784) {
+      throw new Error(`this page needs a network with 784 inputs (28x28 images); the file's network is ${loaded.config.sizes.join('-')}`);
+    }
+    // Checked before the current network is replaced: a file the page cannot use is refused whole.
+    transform = readPreprocessing(loaded.metadata?.preprocessing, loaded.inputSize);
+  } catch (error) {
     loaded.dispose();
-    throw new Error(`this page needs a network with 784 inputs (28x28 images); the file's network is ${sizes}`);
+    throw error;
   }
   const meta = loaded.metadata ?? {};
+  const p = meta.preprocessing;
   const dataset = DATASETS[meta.dataset] ? meta.dataset : 'mnist';
+  const spec = DATASETS[dataset];
   const classNames = Array.isArray(meta.classNames) && meta.classNames.length === loaded.outputSize
     ? meta.classNames.map(String)
     : Array.from({ length: loaded.outputSize }, (_, i) => String(i));
-  const p = meta.preprocessing;
-  const transform = p && p.mean?.length === 784 && p.std?.length === 784
-    ? { scale: p.scale, mean: Float32Array.from(p.mean), std: Float32Array.from(p.std) }
-    : { scale: FALLBACK_TRANSFORM.scale, mean: new Float32Array(784).fill(FALLBACK_TRANSFORM.mean), std: new Float32Array(784).fill(FALLBACK_TRANSFORM.std) };
+  // The test report needs one output per class of the data set, and the data set itself.
+  const dataUrl = dataUrls[dataset];
+  const reportNote = loaded.outputSize !== spec.classNames.length
+    ? `No test report: this network has ${loaded.outputSize} output${loaded.outputSize === 1 ? '' : 's'}, but ${spec.name} has ${spec.classNames.length} classes.`
+    : !dataUrl
+      ? `No test report: ${spec.name} is not served by this server.`
+      : null;
   net?.dispose();
   net = loaded;
   model = { transform, classNames, dataset, testAccuracy: meta.testAccuracy ?? null };
@@ -253,12 +265,10 @@ async function load(id, text, dataUrls) {
     model: {
       sizes: c.sizes, activation: c.hidden.name, optimizer: c.optimizer, eta: net.eta, batchSize: c.batchSize,
       iteration: net.iteration, epochsTrained: net.epochsTrained, dataset, classNames,
-      history: copyHistory(net.history), preprocessing: p ? 'from the file' : 'MNIST defaults',
+      history: copyHistory(net.history), preprocessing: p ? 'from the file' : 'MNIST defaults', reportNote,
     },
   });
-  // The test report of the loaded model, when its data set can be fetched.
-  const dataUrl = dataUrls[dataset];
-  if (!dataUrl) return;
+  if (reportNote) return;
   busy = true;
   try {
     post({ type: 'status', phase: 'evaluating', text: 'Evaluating the loaded model on the test set…' });
@@ -271,7 +281,41 @@ async function load(id, text, dataUrls) {
     } finally {
       test.dispose();
     }
+  } catch (error) {
+    // The model is loaded (and answers drawings); only its report failed.
+    if (error && typeof error === 'object') error.stage = 'report';
+    throw error;
   } finally {
     busy = false;
   }
+}
+
+/**
+ * A model file's metadata.preprocessing ({ scale, mean, std }: x = (u * scale - mean) / std per
+ * pixel, as save() writes it) as a transform, or MNIST's defaults when the file has none. Throws
+ * a message for the user when it is there but unusable. A std of 0 marks a pixel that never
+ * varied in training (it is then not divided, as Dataset.fromU8 does), but not every pixel can be one.
+ */
+function readPreprocessing(p, features) {
+  if (p === undefined || p === null) {
+    return { scale: FALLBACK_TRANSFORM.scale, mean: new Float32Array(features).fill(FALLBACK_TRANSFORM.mean), std: new Float32Array(features).fill(FALLBACK_TRANSFORM.std) };
+  }
+  const bad = (what) => new Error(`the file's preprocessing (metadata.preprocessing) is not usable: ${what}`);
+  const show = (v) => (typeof v === 'string' ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : Array.isArray(v) ? 'an array' : String(v));
+  if (typeof p !== 'object' || Array.isArray(p)) throw bad(`it must be { scale, mean, std }, got ${show(p)}`);
+  if (typeof p.scale !== 'number' || !Number.isFinite(p.scale) || !(p.scale > 0)) throw bad(`scale must be a number above 0 (1/255 for 0-255 pixels), got ${show(p.scale)}`);
+  const values = (name, min) => {
+    const a = p[name];
+    if (!Array.isArray(a) || a.length !== features) {
+      throw bad(`${name} must be a list of ${features} numbers (one per pixel), got ${Array.isArray(a) ? `${a.length} values` : show(a)}`);
+    }
+    const out = Float32Array.from(a, (v) => (typeof v === 'number' ? v : NaN));
+    const i = out.findIndex((v) => !Number.isFinite(v) || v < min);
+    if (i >= 0) throw bad(`${name}[${i}] must be a finite number${min === 0 ? ' of at least 0' : ''}, got ${show(a[i])}`);
+    return out;
+  };
+  const mean = values('mean', -Infinity);
+  const std = values('std', 0);
+  if (!std.some((v) => v > 0)) throw bad('std is 0 for every pixel');
+  return { scale: p.scale, mean, std };
 }

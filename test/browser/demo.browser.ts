@@ -1,10 +1,12 @@
 // The demo page (npm run demo) in Chromium: it trains on a 2,000-image MNIST subset in its
 // worker while the page keeps handling input, reaches > 80% test accuracy, reads a drawn "1",
-// saves the model and loads it back; screenshots go to test/artifacts/.
+// saves the model and loads it back; screenshots go to test/artifacts/. Then what goes wrong:
+// URL parameters it cannot use, an engine that does not load, model files it cannot use whole.
 
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedForwardNeuralNets, init } from '../../ts/index.js';
 import { artifact, installInputProbe, launchBrowser, probeClick, startServer, watchPage, type InputProbe } from './helpers.js';
 
 // 1,800 training images (+200 held out) x 10 epochs of 32 = 570 steps. The wide layers make
@@ -19,6 +21,7 @@ interface DemoState {
   report: { accuracy: number; testCount: number } | null;
   prediction: { label: number; name: string; probs: number[] } | null;
   predictions: number;
+  hasModel: boolean;
   engine: { crossOriginIsolated: boolean; threads: number; cores: number } | null;
 }
 
@@ -34,6 +37,25 @@ async function drawOne(page: Page): Promise<void> {
   await page.mouse.move(x - box.width * 0.02, box.y + box.height * 0.82, { steps: 16 });
   await page.mouse.up();
 }
+
+/** A model file saved with the API (untrained, seed 1): 784 inputs, one hidden layer of 8. */
+async function modelFile(outputs: number, metadata?: Record<string, unknown>): Promise<string> {
+  await init({ threads: 1 });
+  const net = new FeedForwardNeuralNets({ inputs: 784, outputs, hiddenLayers: [8], seed: 1 });
+  try {
+    return JSON.stringify(net.save(metadata ? { metadata } : {}));
+  } finally {
+    net.dispose();
+  }
+}
+
+const GOOD_PREPROCESSING = { scale: 1 / 255, mean: Array(784).fill(0.1307), std: Array(784).fill(0.3081) };
+
+async function loadFile(page: Page, json: string): Promise<void> {
+  await page.setInputFiles('#load', { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(json) });
+}
+
+const bannerText = async (page: Page) => ((await page.isVisible('#error')) ? (await page.textContent('#error-text'))! : null);
 
 /** Waits for the answer to the latest drawing (the prediction count grows and settles). */
 async function settledPrediction(page: Page, after: number): Promise<DemoState['prediction']> {
@@ -264,5 +286,140 @@ describe('the demo page', () => {
     await p.screenshot({ path: artifact('demo-6-phone-full.png'), fullPage: true });
     expect(phoneWatch.errors).toEqual([]);
     await phone.close();
+  });
+  it('ignores URL parameters it cannot use, says which, and falls back to the defaults', async () => {
+    const p = await browser.newPage();
+    const w = watchPage(p);
+    try {
+      for (const subset of ['abc', '0']) {
+        await p.goto(`${server.origin}/demo/?subset=${subset}&hidden=64&epochs=0&activation=swish`);
+        await p.waitForSelector('body[data-state="idle"]', { timeout: 20_000 });
+        const note = (await p.textContent('#url-note'))!;
+        expect(await p.isVisible('#url-note')).toBe(true);
+        expect(note).toContain(`?subset=${subset} ignored`);
+        expect(note).toContain('?epochs=0 ignored');
+        expect(note).toContain('?activation=swish ignored');
+        expect(await p.inputValue('#subset')).toBe('60000');
+        expect(await p.inputValue('#epochs')).toBe('3');
+        expect(await p.inputValue('#activation')).toBe('relu');
+        expect(await p.inputValue('#hidden')).toBe('64'); // the usable ones still apply
+        // 58,000 training images (2,000 held out) / 64 = 907 steps per epoch, 3 epochs.
+        expect(await p.textContent('#summary')).toBe('784 → 64 → 10 · 50,890 parameters · 2,721 steps');
+        expect(await p.isEnabled('#train')).toBe(true);
+      }
+      // Usable parameters leave no note.
+      await p.goto(`${server.origin}/demo/?subset=10000&epochs=2`);
+      await p.waitForSelector('body[data-state="idle"]', { timeout: 20_000 });
+      expect(await p.isVisible('#url-note')).toBe(false);
+      expect(await p.textContent('#summary')).toMatch(/· 282 steps$/); // (10,000 - 1,000) / 64 → 141 x 2
+      expect(w.errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('says so when the engine cannot load: no stale "Loading…" status, nothing to start', async () => {
+    const p = await browser.newPage();
+    const w = watchPage(p, [/could not be loaded/, /404/]);
+    try {
+      await p.route('**/*.wasm', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not here' }));
+      await p.goto(`${server.origin}/demo/`);
+      await p.waitForSelector('body[data-state="failed"]', { timeout: 20_000 });
+      expect(await p.textContent('#chip-engine')).toBe('Engine failed to load');
+      const phase = (await p.textContent('#phase'))!;
+      expect(phase).not.toContain('Loading the WebAssembly engine');
+      expect(phase).toMatch(/unavailable/);
+      expect(await bannerText(p)).toMatch(/^The WebAssembly engine could not be loaded: .*404/);
+      expect(await p.isDisabled('#train')).toBe(true);
+      expect(await p.isDisabled('#load')).toBe(true);
+      expect(w.errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('loads a model whose outputs are not the data set\'s classes without a test report, and says why', async () => {
+    const p = await browser.newPage();
+    const w = watchPage(p);
+    try {
+      await p.goto(`${server.origin}/demo/`);
+      await p.waitForSelector('body[data-state="idle"]', { timeout: 20_000 });
+      await loadFile(p, await modelFile(3));
+      await p.waitForFunction(() => document.getElementById('results-empty')!.textContent!.startsWith('No test report'), undefined, { timeout: 20_000 });
+      expect(await p.textContent('#results-empty')).toBe('No test report: this network has 3 outputs, but MNIST has 10 classes.');
+      await p.waitForTimeout(300); // nothing else follows: no banner, no evaluation
+      expect(await bannerText(p)).toBeNull();
+      const s = await demoState(p);
+      expect(s.phase).toBe('done');
+      expect(s.report).toBeNull();
+      expect(await p.textContent('#phase')).toMatch(/^Loaded 784-8-3 /);
+      // The model itself works: a drawing gets three probabilities.
+      const before = s.predictions;
+      await drawOne(p);
+      const prediction = await settledPrediction(p, before);
+      expect(prediction!.probs).toHaveLength(3);
+      expect(w.errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('refuses a model file with unusable preprocessing, with a readable banner, and keeps the current model', async () => {
+    const p = await browser.newPage();
+    const w = watchPage(p, [/The model file was not loaded/]);
+    try {
+      await p.goto(`${server.origin}/demo/`);
+      await p.waitForSelector('body[data-state="idle"]', { timeout: 20_000 });
+      await loadFile(p, await modelFile(3));
+      await p.waitForFunction(() => document.getElementById('phase')!.textContent!.startsWith('Loaded 784-8-3'), undefined, { timeout: 20_000 });
+      const cases: [string, unknown, RegExp][] = [
+        ['mean of non-numbers', { ...GOOD_PREPROCESSING, mean: Array(784).fill('x') }, /mean\[0\] must be a finite number, got "x"/],
+        ['scale "x"', { ...GOOD_PREPROCESSING, scale: 'x' }, /scale must be a number above 0/],
+        ['std all 0', { ...GOOD_PREPROCESSING, std: Array(784).fill(0) }, /std is 0 for every pixel/],
+        ['std of the wrong length', { ...GOOD_PREPROCESSING, std: [0.3, 0.3] }, /std must be a list of 784 numbers/],
+        ['std of nulls', { ...GOOD_PREPROCESSING, std: Array(784).fill(null) }, /std\[0\] must be a finite number/],
+      ];
+      for (const [name, preprocessing, message] of cases) {
+        await p.evaluate(() => (document.getElementById('error')!.hidden = true));
+        await loadFile(p, await modelFile(10, { dataset: 'mnist', preprocessing }));
+        await p.waitForSelector('#error', { state: 'visible', timeout: 10_000 });
+        const banner = (await bannerText(p))!;
+        expect(banner, name).toMatch(/^The model file was not loaded: the file's preprocessing \(metadata\.preprocessing\) is not usable: /);
+        expect(banner, name).toMatch(message);
+        // Still the 784-8-3 model, idle, and it still reads drawings.
+        expect(await p.textContent('#phase'), name).toMatch(/^Loaded 784-8-3 /);
+        expect((await demoState(p)).phase, name).toBe('done');
+        await p.click('#clear');
+        const before = (await demoState(p)).predictions;
+        await drawOne(p);
+        expect((await settledPrediction(p, before))!.probs, name).toHaveLength(3);
+      }
+      expect(w.errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('when a loaded model\'s test report fails, says so and leaves the status on the loaded model', async () => {
+    const p = await browser.newPage();
+    const w = watchPage(p, [/its test report failed/, /404/]);
+    try {
+      // The test images cannot be fetched (the worker's fetches go through the page's routes).
+      await p.route('**/data/mnist/t10k-images-idx3-ubyte.gz', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not here' }));
+      await p.goto(`${server.origin}/demo/`);
+      await p.waitForSelector('body[data-state="idle"]', { timeout: 20_000 });
+      await loadFile(p, await modelFile(10, { dataset: 'mnist', preprocessing: GOOD_PREPROCESSING }));
+      await p.waitForSelector('#error', { state: 'visible', timeout: 30_000 });
+      expect(await bannerText(p)).toMatch(/^The model was loaded, but its test report failed: /);
+      const s = await demoState(p);
+      expect(s.phase).toBe('done');
+      expect(s.hasModel).toBe(true);
+      expect(await p.textContent('#phase')).toMatch(/^Loaded 784-8-10 /);
+      expect(await p.textContent('#results-empty')).toMatch(/^No test report/);
+      expect(await p.isEnabled('#train')).toBe(true);
+      expect(w.errors).toEqual([]);
+    } finally {
+      await p.close();
+    }
   });
 });
