@@ -59,6 +59,8 @@ export function layerSizes(inputs: unknown, hiddenLayers: unknown, outputs: unkn
   if (!Array.isArray(hiddenLayers)) {
     throw new ValueError(`${where}: hiddenLayers must be an array of positive integers (e.g. [500, 250, 100]), got ${describe(hiddenLayers)}`);
   }
+  // The engine's limit (MAX_LAYER_SIZES in abi.rs): inputs + 1023 hidden layers + outputs.
+  if (hiddenLayers.length > 1023) throw new ValueError(`${where}: hiddenLayers can have at most 1023 layers, got ${hiddenLayers.length}`);
   hiddenLayers.forEach((h, i) => positiveInteger(h, where, `hiddenLayers[${i}]`));
   const sizes = [inputs as number, ...(hiddenLayers as number[]), outputs as number];
   if (parameterCount(sizes) > 2 ** 28) {

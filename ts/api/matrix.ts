@@ -78,6 +78,11 @@ export function toMatrix(value: unknown, where: string, arg: string, options: To
   let m: Matrix;
   if (value instanceof Matrix) {
     m = value;
+    // Checked again at every use: the engine sizes its work by rows x cols, and a resizable
+    // buffer (or rows/cols changed from plain JS) must not make it write past the copy.
+    if (!(m.data instanceof Float32Array) || m.data.length !== m.rows * m.cols || !Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 0 || m.cols < 0) {
+      throw new ShapeError(`${where}: ${arg} is a Matrix of ${describe(m.rows)} x ${describe(m.cols)} whose data holds ${m.data?.length ?? 'no'} values; it was changed after it was made`);
+    }
   } else if (Array.isArray(value)) {
     const rows = value.length;
     const first = value[0];

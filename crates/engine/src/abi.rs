@@ -97,8 +97,9 @@ fn slice<'a, T>(ptr: *const T, len: usize, what: &str) -> Result<&'a [T]> {
     }
     let bytes = len.checked_mul(core::mem::size_of::<T>());
     let end = bytes.and_then(|b| (ptr as usize).checked_add(b));
-    let memory = memory_size(0) * 65536;
-    if ptr.is_null() || (ptr as usize) % core::mem::align_of::<T>() != 0 || end.map_or(true, |e| e > memory) {
+    // In u64: a full 4 GiB memory is 2^32 bytes, one more than usize holds on wasm32.
+    let memory = memory_size(0) as u64 * 65536;
+    if ptr.is_null() || (ptr as usize) % core::mem::align_of::<T>() != 0 || end.map_or(true, |e| e as u64 > memory) {
         return Err(Error::invalid(format!("{}: buffer at {} with {} elements is outside wasm memory", what, ptr as usize, len)));
     }
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -200,8 +201,19 @@ fn sizes_from(ptr: *const u32, len: usize) -> Result<Vec<usize>> {
     if sizes.len() < 2 || sizes.iter().any(|&s| s == 0) {
         return Err(Error::invalid("layer sizes must be [inputs, hidden…, outputs], all positive"));
     }
-    Ok(sizes.iter().map(|&s| s as usize).collect())
+    if sizes.len() > MAX_LAYER_SIZES {
+        return Err(Error::invalid(format!("{} layer sizes: at most {} (that many layers) are supported", sizes.len(), MAX_LAYER_SIZES)));
+    }
+    let mut out = crate::buffer::zeroed(sizes.len(), "layer sizes")?;
+    for (o, &s) in out.iter_mut().zip(sizes) {
+        *o = s as usize;
+    }
+    Ok(out)
 }
+
+/// Layer sizes a network may have (inputs, hidden layers, outputs): far more layers than any
+/// MLP uses, few enough that the per-layer bookkeeping never strains memory.
+pub const MAX_LAYER_SIZES: usize = 1025;
 
 // ---------------------------------------------------------------------------------------
 // Activations, losses and initialisers (the class API; not on the training hot path)
@@ -232,7 +244,7 @@ pub extern "C" fn mlp_activation_gradient(code: i32, x: *const f32, rows: usize,
         let x = slice(x, len, "activation input")?;
         if a == Act::Softmax {
             let out = slice_mut(out, product(len, cols, "softmax Jacobians")?, "softmax Jacobians")?;
-            softmax_jacobians(x, cols, out);
+            softmax_jacobians(x, cols, out)?;
         } else {
             derivative_at_input(a, x, slice_mut(out, len, "activation gradient")?);
         }
@@ -679,7 +691,8 @@ pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a:
         if !fits(&a, m, k) || !fits(&b, k, n) || ldc < n {
             return Err(Error::shape("gemm operands do not cover the requested shape"));
         }
-        let c = slice_mut(c, if m == 0 { 0 } else { (m - 1) * ldc + n }, "C")?;
+        let c_len = if m == 0 || n == 0 { 0 } else { (m - 1).checked_mul(ldc).and_then(|x| x.checked_add(n)).ok_or_else(|| Error::shape("gemm output size overflows"))? };
+        let c = slice_mut(c, c_len, "C")?;
         let mut pack = Vec::new();
         for _ in 0..repeats.max(1) {
             if reference != 0 {
@@ -703,6 +716,11 @@ pub extern "C" fn mlp_reference_loss_and_gradients(sizes: *const u32, n_sizes: u
         let net = RefNet { layers: &layers, hidden: act(hidden, "hidden activation")?, output: act(output, "output activation")?, loss: loss_kind(loss)?, reg: regularization(reg, alpha)? };
         if n == 0 {
             return Err(Error::invalid("a batch needs at least one row"));
+        }
+        // The reference keeps every layer's rows in plain Vecs: a test hook for small problems.
+        let widest = sizes.iter().copied().max().unwrap_or(0);
+        if product(n, widest, "reference activations")? > 1 << 24 {
+            return Err(Error::invalid(format!("the float64 reference takes at most 2^24 values per layer (n x widest layer), got {} x {}", n, widest)));
         }
         let params = slice(params, count, "parameters")?;
         let x = slice(x, product(n, sizes[0], "input")?, "input")?;

@@ -4,6 +4,8 @@
 
 use core::arch::wasm32::*;
 
+use crate::buffer::zeroed;
+use crate::error::Result;
 use crate::simd::{exp_v, hsum, load, map_inplace, sigmoid_v, splat, tanh_v, zip_inplace};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,10 +96,15 @@ pub fn derivative_at_input(act: Act, x: &[f32], out: &mut [f32]) {
 }
 
 /// The Jacobian of softmax for each row: out[r][i][j] = p_i (δ_ij − p_j).
-pub fn softmax_jacobians(x: &[f32], cols: usize, out: &mut [f32]) {
-    let mut p = x.to_vec();
-    for (r, row) in p.chunks_exact_mut(cols).enumerate() {
-        softmax_row(row);
+pub fn softmax_jacobians(x: &[f32], cols: usize, out: &mut [f32]) -> Result<()> {
+    if cols == 0 {
+        return Ok(());
+    }
+    // One row's probabilities at a time, in a buffer that fails like any other allocation.
+    let mut row: Vec<f32> = zeroed(cols, "softmax row")?;
+    for (r, src) in x.chunks_exact(cols).enumerate() {
+        row.copy_from_slice(src);
+        softmax_row(&mut row);
         let jac = &mut out[r * cols * cols..(r + 1) * cols * cols];
         for i in 0..cols {
             for j in 0..cols {
@@ -106,6 +113,7 @@ pub fn softmax_jacobians(x: &[f32], cols: usize, out: &mut [f32]) {
             }
         }
     }
+    Ok(())
 }
 
 /// dZ = dA ⊙ f'(a) for an element-wise activation, or the softmax Jacobian-vector product

@@ -33,7 +33,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::activations::Act;
 use crate::buffer::ensure_len;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::parallel::{self, Claim};
 use crate::simd::{load, load_partial, nonfinite_probe, splat, store, store_partial};
 
@@ -65,7 +65,7 @@ impl<'a> Strided<'a> {
         Strided { data, rs: 1, cs: cols }
     }
     fn covers(&self, rows: usize, cols: usize) -> bool {
-        rows == 0 || cols == 0 || (rows - 1) * self.rs + (cols - 1) * self.cs < self.data.len()
+        rows == 0 || cols == 0 || span(rows, self.rs, cols, self.cs).map_or(false, |end| end < self.data.len())
     }
 }
 
@@ -135,8 +135,8 @@ impl<'a> Plan<'a> {
         (self.m + MR - 1) / MR
     }
     /// Floats of packed A.
-    pub fn apack_len(m: usize, k: usize) -> usize {
-        ((m + MR - 1) / MR) * k * AW
+    pub fn apack_len(m: usize, k: usize) -> Option<usize> {
+        ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
     }
 }
 
@@ -150,17 +150,17 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         return Ok(true);
     }
     assert!(a.covers(m, k) && b.covers(k, n), "gemm operand too small");
-    assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "gemm output too small");
+    assert!(ldc >= n && span(m, ldc, n, 1).map_or(false, |end| end < c.len()), "gemm output too small");
     match epi {
         Epilogue::Store => {}
         Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
         Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
     }
     let panels = (n + NR - 1) / NR;
-    let flops = 2 * m * n * k;
+    let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(panels) };
-    let alen = Plan::apack_len(m, k);
-    ensure_len(pack, 4 + alen + threads * BPACK_STRIDE, "packed matrix panels")?;
+    let alen = Plan::apack_len(m, k).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?;
+    ensure_len(pack, alen.checked_add(4 + threads * BPACK_STRIDE).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?, "packed matrix panels")?;
     let base = aligned16(pack);
     let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr() };
     let bpacks = unsafe { base.as_mut_ptr().add(alen) } as usize;
@@ -191,6 +191,11 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         });
     }
     Ok(finite[..threads].iter().all(|&f| f))
+}
+
+/// The offset of element (rows − 1, cols − 1) of a strided matrix, if it fits in usize.
+fn span(rows: usize, rs: usize, cols: usize, cs: usize) -> Option<usize> {
+    (rows - 1).checked_mul(rs)?.checked_add((cols - 1).checked_mul(cs)?)
 }
 
 /// The part of `buf` that starts at a 16-byte boundary (the kernel relies on packed A being

@@ -102,6 +102,7 @@ fn diverged() -> Error {
 /// Layer offsets for the given widths and the total parameter count.
 pub fn layout(sizes: &[usize]) -> Result<(Vec<Layer>, usize)> {
     let mut layers = Vec::new();
+    layers.try_reserve_exact(sizes.len().saturating_sub(1)).map_err(|_| Error::oom("layers", sizes.len() * core::mem::size_of::<Layer>()))?;
     let mut at = 0usize;
     for pair in sizes.windows(2) {
         let (fan_in, fan_out) = (pair[0], pair[1]);
@@ -156,6 +157,8 @@ impl Network {
         let rows = rows.max(self.ws.rows);
         let sizes = &self.cfg.sizes;
         let outputs = sizes[sizes.len() - 1];
+        let more = self.layers.len().saturating_sub(self.ws.acts.len());
+        self.ws.acts.try_reserve_exact(more).map_err(|_| Error::oom("activations", more * 12))?;
         self.ws.acts.resize_with(self.layers.len(), Vec::new);
         for (l, buf) in self.ws.acts.iter_mut().enumerate() {
             ensure_len(buf, rows.saturating_mul(sizes[l + 1]), "activations")?;

@@ -68,8 +68,10 @@ pub struct MomentsOut<'a> {
 /// some new value is NaN or infinite.
 pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: MomentsOut) -> bool {
     let (m, v) = (state.m, state.v);
-    let bc1 = 1.0 - (h.beta1 as f64).powi(t as i32);
-    let bc2 = 1.0 - (h.beta2 as f64).powi(t as i32);
+    // Past i32::MAX the cast would turn negative (β^t infinite); β^t is long 0 by then.
+    let t = t.min(i32::MAX as u32) as i32;
+    let bc1 = 1.0 - (h.beta1 as f64).powi(t);
+    let bc2 = 1.0 - (h.beta2 as f64).powi(t);
     let step = (h.eta as f64 / bc1) as f32;
     let inv_sqrt_bc2 = (1.0 / bc2.sqrt()) as f32;
     let (b1, b2) = (splat(h.beta1), splat(h.beta2));

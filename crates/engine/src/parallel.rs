@@ -320,7 +320,8 @@ pub fn for_ranges(threads: usize, len: usize, f: &(dyn Fn(usize, usize) + Sync))
     const CHUNK: usize = 1 << 14;
     let chunks = (len + CHUNK - 1) / CHUNK;
     let claim = Claim::new(chunks);
-    run(threads.min(chunks.max(1)), &|_, _| {
+    // clamp first: 0 means the whole pool, which a single chunk must not fork.
+    run(clamp(threads).min(chunks.max(1)), &|_, _| {
         claim.each(|c| f(c * CHUNK, (c * CHUNK + CHUNK).min(len)));
     });
 }
