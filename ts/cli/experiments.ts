@@ -13,6 +13,7 @@ import { DEFAULT_OUT } from './output-paths.js';
 import { ProgressReporter, formatRate, formatSeconds } from './progress.js';
 import { REPORT_FIGURES, REPORT_L2_ALPHA, type ReferenceId } from './reference.js';
 import { writeExperimentsReport, type ExperimentResult } from './experiments-report.js';
+import type { PeerRunResult } from './peer-run.js';
 
 export interface ExperimentDef {
   id: string;
@@ -282,30 +283,24 @@ async function runTfjs(def: ExperimentDef, config: TrainConfig, data: PreparedDa
   const samples = data.train.n * config.epochs;
   say(`  TensorFlow.js ${backend} backend: roughly ${formatRate(perSecond)} samples/s on this network, so about ${formatSeconds(samples / perSecond)} for ${samples.toLocaleString('en-US')} samples.`);
   const r = await trainTfjs(config, data, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
-  const batchesPerEpoch = Math.ceil(data.train.n / config.batchSize);
-  if (r.stopped) return { ...emptyResult(def, config, batchesPerEpoch), stopped: true };
-  const names = config.dataset === 'fashion-mnist' ? { targetNames: [...FASHION_MNIST_CLASSES], labels: FASHION_MNIST_CLASSES.map((_, i) => i) } : {};
-  const train = classificationReport(data.train.labels, r.trainPredictions, names);
-  const test = classificationReport(data.test.labels, r.testPredictions, names);
-  return {
-    def, config, batchesPerEpoch, sizes: sizesOf(data), engine: `TensorFlow.js ${backend}`,
-    testAccuracy: test.accuracy, trainAccuracy: train.accuracy,
-    finalTrainLoss: r.finalTrainLoss, finalValLoss: r.finalValLoss,
-    trainSeconds: r.seconds, wallSeconds: 0, samplesPerSecond: r.samples / Math.max(r.seconds, 1e-9),
-    history: r.history, testReport: test.text, trainReport: train.text, stopped: false, error: null,
-  };
+  return peerResult(def, config, data, r, `TensorFlow.js ${backend}`);
 }
 
 async function runPytorch(def: ExperimentDef, config: TrainConfig, data: PreparedData, ctx: CliContext, progress: ProgressReporter | null): Promise<ExperimentResult> {
   const { trainPytorch } = await import('./pytorch.js');
   const r = await trainPytorch(config, data, { ...(ctx.signal ? { signal: ctx.signal } : {}), progress });
+  return peerResult(def, config, data, r, `PyTorch ${r.version} (native)`);
+}
+
+/** A run in another framework, with its classification reports, as an experiment's result. */
+function peerResult(def: ExperimentDef, config: TrainConfig, data: PreparedData, r: PeerRunResult, engine: string): ExperimentResult {
   const batchesPerEpoch = Math.ceil(data.train.n / config.batchSize);
   if (r.stopped) return { ...emptyResult(def, config, batchesPerEpoch), stopped: true };
   const names = config.dataset === 'fashion-mnist' ? { targetNames: [...FASHION_MNIST_CLASSES], labels: FASHION_MNIST_CLASSES.map((_, i) => i) } : {};
   const train = classificationReport(data.train.labels, r.trainPredictions, names);
   const test = classificationReport(data.test.labels, r.testPredictions, names);
   return {
-    def, config, batchesPerEpoch, sizes: sizesOf(data), engine: `PyTorch ${r.version} (native)`,
+    def, config, batchesPerEpoch, sizes: sizesOf(data), engine,
     testAccuracy: test.accuracy, trainAccuracy: train.accuracy,
     finalTrainLoss: r.finalTrainLoss, finalValLoss: r.finalValLoss,
     trainSeconds: r.seconds, wallSeconds: 0, samplesPerSecond: r.samples / Math.max(r.seconds, 1e-9),

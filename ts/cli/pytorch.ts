@@ -11,20 +11,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreparedData, TrainProgress } from '../index.js';
 import type { TrainConfig } from './config.js';
+import type { PeerRunResult } from './peer-run.js';
 import type { ProgressReporter } from './progress.js';
 
 export const PYTHON = '/usr/bin/python3';
 
-export interface PytorchRunResult {
+export interface PytorchRunResult extends PeerRunResult {
   version: string;
-  seconds: number;
-  samples: number;
-  stopped: boolean;
-  history: { iteration: number[]; trainLoss: number[]; valLoss: number[] };
-  trainPredictions: Int32Array;
-  testPredictions: Int32Array;
-  finalTrainLoss: number | null;
-  finalValLoss: number | null;
 }
 
 /** scripts/torch_train.py of the checkout this module runs from (source or dist), if any. */

@@ -13,19 +13,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { PreparedData, TrainProgress } from '../index.js';
 import type { TrainConfig } from './config.js';
+import type { PeerRunResult } from './peer-run.js';
 import type { ProgressReporter } from './progress.js';
 import { mulberry32 } from '../util/mulberry32.js';
 
-export interface TfjsRunResult {
+export interface TfjsRunResult extends PeerRunResult {
   backend: string;
-  seconds: number;
-  samples: number;
-  stopped: boolean;
-  history: { iteration: number[]; trainLoss: number[]; valLoss: number[] };
-  trainPredictions: Int32Array;
-  testPredictions: Int32Array;
-  finalTrainLoss: number | null;
-  finalValLoss: number | null;
 }
 
 // Minimal structural types for the parts of TF.js used here (it is an optional devDependency).
