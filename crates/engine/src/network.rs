@@ -363,10 +363,9 @@ impl Network {
 
     /// Applies the kept gradients with the given optimizer, unless a gradient or a new weight
     /// (or Adam moment) is not finite: then nothing changes and the caller reports divergence.
+    /// A NaN or infinite gradient makes its new weight NaN or infinite too, so checking the new
+    /// values (while they are written) covers both.
     pub fn apply_gradients(&mut self, kind: OptimizerKind) -> Result<()> {
-        if !self.grads_finite() {
-            return Err(diverged());
-        }
         let len = self.params.len();
         ensure_len(&mut self.params_next, len, "parameters")?;
         let (params, grads, next) = (self.params.as_ptr() as usize, self.grads.as_ptr() as usize, self.params_next.as_mut_ptr() as usize);
@@ -409,18 +408,6 @@ impl Network {
         Ok(())
     }
 
-    /// `all_finite` over the gradients, split over the threads.
-    fn grads_finite(&self) -> bool {
-        let bad = core::sync::atomic::AtomicBool::new(false);
-        let grads = self.grads.as_ptr() as usize;
-        parallel::for_ranges(self.threads, self.grads.len(), &|b, e| {
-            if !all_finite(unsafe { core::slice::from_raw_parts((grads as *const f32).add(b), e - b) }) {
-                bad.store(true, core::sync::atomic::Ordering::Relaxed);
-            }
-        });
-        !bad.into_inner()
-    }
-
     /// One optimisation step on one batch: the loss is checked before anything is updated.
     fn step(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
         self.forward_layers(x, n)?;
@@ -429,9 +416,7 @@ impl Network {
             return Err(Error::new(Status::Diverged, format!("the training loss became {}; the weights were left unchanged", loss)));
         }
         if self.cfg.optimizer == OptimizerKind::GradientDescent && self.cfg.reg == Regularization::None {
-            if self.params_next.len() != self.params.len() {
-                self.params_next = zeroed(self.params.len(), "parameters")?;
-            }
+            ensure_len(&mut self.params_next, self.params.len(), "parameters")?;
             if !self.backward(x, y, n, Some(self.cfg.hyper.eta))? {
                 return Err(diverged());
             }
