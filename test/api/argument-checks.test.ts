@@ -100,10 +100,10 @@ describe('network settings', () => {
 
   it('float32 hyperparameters must survive the conversion', () => {
     const make = (o: object) => () => new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [], ...o });
-    expect(make({ eta: 1e-50 })).toThrow(/eta must be within float32's range .* got 1e-50/);
-    expect(make({ eta: 1e39 })).toThrow(/eta must be within float32's range/);
-    expect(make({ epsilon: 1e-50 })).toThrow(/epsilon must be within float32's range/);
-    expect(make({ beta1: 1 - 1e-12 })).toThrow(/beta1 must stay below 1 in float32/);
+    expect(make({ eta: 1e-50 })).toThrow(/eta must be a finite number > 0 in float32 \(the engine's precision\), got 1e-50, which is 0 in float32/);
+    expect(make({ eta: 1e39 })).toThrow(/eta must be a finite number > 0 in float32.*which is Infinity in float32/);
+    expect(make({ epsilon: 1e-50 })).toThrow(/epsilon must be a finite number > 0 in float32/);
+    expect(make({ beta1: 1 - 1e-12 })).toThrow(/beta1 must be a number in \[0, 1\) in float32.*which is 1 in float32/);
     expect(make({ beta2: 0.999 })).not.toThrow();
   });
 

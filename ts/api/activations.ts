@@ -3,7 +3,7 @@
 
 import { getEngine } from '../wasm/load.js';
 import type { EngineExports } from '../wasm/exports.js';
-import { ValueError, describe } from './errors.js';
+import { ValueError, classNameOf, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
 
 /** Engine codes (crates/engine/src/activations.rs). */
@@ -15,7 +15,7 @@ export abstract class Activation {
 
   /** The class's name for messages and toString(), a literal because bundlers minify classes. */
   get className(): string {
-    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+    return classNameOf(this);
   }
 
   get code(): number {

@@ -64,7 +64,13 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'function') return 'a function';
-  const ctor = (value as object).constructor as { className?: string; name?: string } | undefined;
-  const name = ctor?.className ?? ctor?.name;
+  const name = classNameOf(value as object);
   return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** An object's class name for messages: the class's literal `className` where it has one
+ *  (bundlers minify `constructor.name`), else `constructor.name`. */
+export function classNameOf(value: object): string {
+  const ctor = value.constructor as { className?: string; name?: string } | undefined;
+  return ctor?.className ?? ctor?.name ?? '';
 }

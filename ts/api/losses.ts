@@ -3,7 +3,7 @@
 // L2 adds (α/2) Σ W², L1 adds α Σ |W| over the given weight matrices (not biases, not / n).
 
 import { getEngine } from '../wasm/load.js';
-import { ShapeError, ValueError, describe } from './errors.js';
+import { ShapeError, ValueError, classNameOf, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
 import { checkOptions } from './validate.js';
 
@@ -31,7 +31,7 @@ export abstract class Loss {
 
   /** The class's name for messages and toString(), a literal because bundlers minify classes. */
   get className(): string {
-    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+    return classNameOf(this);
   }
   readonly alpha: number;
   readonly regularization: Regularization;

@@ -2,7 +2,7 @@
 // Everything numeric happens in the engine; this class validates, copies data in once,
 // drives the epoch loop in chunks (for progress, history and stopping) and names results.
 
-import { getEngine } from '../wasm/load.js';
+import { MAX_THREADS, getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { StatusCode } from '../wasm/exports.js';
 import { Activation, Sigmoid, Softmax, activationFromName, checkActivation } from './activations.js';
@@ -169,7 +169,7 @@ export class FeedForwardNeuralNets {
       throw new OutOfMemoryError(`${where}: a ${config.sizes.join('-')} network with ${config.optimizer} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of engine memory for its parameters alone; wasm32 memory is limited to 4 GiB`);
     }
     const [lo, hi] = seedParts(config.seed, where);
-    const threads = o.threads === undefined ? 0 : positiveInteger(o.threads, where, 'threads', 64);
+    const threads = o.threads === undefined ? 0 : positiveInteger(o.threads, where, 'threads', MAX_THREADS);
     // Validated before the engine network exists, so a bad value leaves nothing to free.
     const t = o.t === undefined ? 0 : nonNegativeInteger(o.t, where, 't', 2 ** 32 - 1);
     this.config = Object.freeze(config);

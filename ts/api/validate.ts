@@ -21,17 +21,17 @@ export function checkOptions(options: unknown, allowed: readonly string[], where
 export const MAX_ENGINE_COUNT = 2 ** 31 - 1;
 
 export function positiveInteger(value: unknown, where: string, arg: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
-    throw new ValueError(`${where}: ${arg} must be a positive integer${range}, got ${describe(value)}`);
-  }
-  return value;
+  return integerIn(value, 1, max, 'a positive integer', where, arg);
 }
 
 export function nonNegativeInteger(value: unknown, where: string, arg: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+  return integerIn(value, 0, max, 'a non-negative integer', where, arg);
+}
+
+function integerIn(value: unknown, low: number, max: number, kind: string, where: string, arg: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? '' : ` up to ${max}`;
-    throw new ValueError(`${where}: ${arg} must be a non-negative integer${range}, got ${describe(value)}`);
+    throw new ValueError(`${where}: ${arg} must be ${kind}${range}, got ${describe(value)}`);
   }
   return value;
 }
@@ -48,7 +48,7 @@ export function positiveFloat32(value: unknown, where: string, arg: string): num
   const v = positiveFinite(value, where, arg);
   const f = Math.fround(v);
   if (f === 0 || !Number.isFinite(f)) {
-    throw new ValueError(`${where}: ${arg} must be within float32's range (about 1.2e-38 to 3.4e38), got ${describe(value)}`);
+    throw new ValueError(`${where}: ${arg} must be a finite number > 0 in float32 (the engine's precision), got ${describe(value)}, which is ${f} in float32`);
   }
   return v;
 }
@@ -56,7 +56,7 @@ export function positiveFloat32(value: unknown, where: string, arg: string): num
 /** A number in [0, 1) that stays below 1 in float32. */
 export function unitFloat32(value: unknown, where: string, arg: string): number {
   const v = inRange(value, 0, 1, where, arg);
-  if (Math.fround(v) >= 1) throw new ValueError(`${where}: ${arg} must stay below 1 in float32 (it rounds to 1), got ${describe(value)}`);
+  if (Math.fround(v) >= 1) throw new ValueError(`${where}: ${arg} must be a number in [0, 1) in float32 (the engine's precision), got ${describe(value)}, which is 1 in float32`);
   return v;
 }
 

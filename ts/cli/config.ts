@@ -5,7 +5,7 @@
 import { CrossEntropyLoss, Linear, ReLU, Sigmoid, SquaredErrorLoss, Tanh, type Activation, type Loss } from '../index.js';
 import type { U8Transform } from '../index.js';
 import { DataFormatError, ValueError, describe } from '../api/errors.js';
-import { inRange, nonNegativeInteger, oneOf, positiveFinite, positiveInteger } from '../api/validate.js';
+import { inRange, nonNegativeInteger, oneOf, positiveFinite, positiveFloat32, positiveInteger } from '../api/validate.js';
 import {
   DATASETS,
   HIDDEN_ACTIVATIONS,
@@ -210,16 +210,6 @@ const regularization: FieldCheck<TrainConfig['regularization']> = orNull((value,
   if (typeof r !== 'object' || r === null) throw new ValueError(`${where}: ${field} must be null or { kind, alpha }, got ${describe(value)}`);
   return { kind: oneOf(r.kind, ['l1', 'l2'] as const, where, `${field}.kind`), alpha: inRange(r.alpha, 0, Infinity, where, `${field}.alpha`) };
 });
-
-/** The engine takes learning rates and the pixel scale as float32: 1e-50 would become 0, 1e39 infinity. */
-const positiveFloat32: FieldCheck<number> = (value, where, field) => {
-  const x = positiveFinite(value, where, field);
-  const rounded = Math.fround(x);
-  if (!(rounded > 0 && Number.isFinite(rounded))) {
-    throw new ValueError(`${where}: ${field} must be a finite number > 0 in float32 (the engine's precision), got ${describe(value)}, which is ${rounded} in float32`);
-  }
-  return x;
-};
 
 const decayFactor: FieldCheck<number> = (value, where, field) => {
   const factor = positiveFinite(value, where, field);

@@ -99,17 +99,8 @@ function runTrainer(script: string, dir: string, config: TrainConfig, options: {
   });
 }
 
-interface ProgressLine {
-  epoch: number;
-  batch: number;
-  batchesPerEpoch: number;
-  iteration: number;
-  trainLoss: number;
-  valLoss: number | null;
-  logged: boolean;
-  samples: number;
-  seconds: number;
-}
+/** What the trainer prints while it runs: TrainProgress's fields, with its own clock. */
+type ProgressLine = Pick<TrainProgress, 'epoch' | 'batch' | 'batchesPerEpoch' | 'iteration' | 'trainLoss' | 'valLoss' | 'logged'> & { samples: number; seconds: number };
 interface ResultLine {
   seconds: number;
   samples: number;

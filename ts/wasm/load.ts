@@ -31,7 +31,7 @@ export interface InitOptions {
 }
 
 /** The engine's pool holds at most this many threads (`MAX_THREADS` in parallel.rs). */
-const MAX_THREADS = 64;
+export const MAX_THREADS = 64;
 
 let engine: Engine | null = null;
 let pending: Promise<void> | null = null;
