@@ -189,12 +189,9 @@ const PIXELS = 784;
 
 type FieldCheck<T> = (value: unknown, where: string, field: string) => T;
 
-/** A whole number >= min that arithmetic keeps exact (epochs, counts, seeds). */
-const wholeNumber = (min: 0 | 1): FieldCheck<number> => (value, where, field) => {
-  const n = min === 1 ? positiveInteger(value, where, field) : nonNegativeInteger(value, where, field);
-  if (!Number.isSafeInteger(n)) throw new ValueError(`${where}: ${field} must be below 2^53, got ${describe(value)}`);
-  return n;
-};
+/** A whole number >= min below 2^53, which arithmetic keeps exact (epochs, counts, seeds). */
+const wholeNumber = (min: 0 | 1): FieldCheck<number> => (value, where, field) =>
+  min === 1 ? positiveInteger(value, where, field) : nonNegativeInteger(value, where, field);
 
 const orNull = <T>(check: FieldCheck<T>): FieldCheck<T | null> => (value, where, field) => (value === null ? null : check(value, where, field));
 
