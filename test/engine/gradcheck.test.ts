@@ -54,11 +54,11 @@ describe('gradients', () => {
 
 // The tiny network above fits in one 4x8 tile with K far below a K block; this one has many
 // tiles, edge tiles in both directions and two K blocks in the forward product of layer 1
-// (K = 300) and in the weight gradients (K = n = 270), so every epilogue (bias + activation,
+// (K = 850) and in the weight gradients (K = n = 810), so every epilogue (bias + activation,
 // activation derivative) is checked against the reference across tiles and blocks.
 describe('the engine against the float64 reference on a network of many tiles', () => {
-  const wide = [300, 37, 13, 5];
-  const rows = 270;
+  const wide = [850, 37, 13, 5];
+  const rows = 810;
   const combos = [
     ['sigmoid', 'softmax', 'crossEntropy', null],
     ['relu', 'sigmoid', 'squaredError', 'l2'],

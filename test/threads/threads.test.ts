@@ -81,14 +81,14 @@ describe('training on two threads', () => {
     { name: 'Adam', options: { optimizer: 'adam' as const, eta: 0.001 } },
     { name: 'gradient descent with L2', options: { L: new CrossEntropyLoss({ regularization: 'l2', alpha: 0.001 }) } },
     { name: 'ReLU, batch not dividing the data', options: { g: new ReLU(), batchSize: 48 } },
-    { name: 'tanh, a batch wider than a K block', options: { g: new Tanh(), batchSize: 300 } },
+    { name: 'tanh, a batch wider than a K block', options: { g: new Tanh(), batchSize: 850 } },
     // 37·600 + 600·19 + … parameters: more than one 16,384-element chunk of the optimizer's
     // update, so the update itself is split too.
     { name: 'Adam, more parameters than one update chunk', options: { optimizer: 'adam' as const, eta: 0.001, hiddenLayers: [600, 19] } },
   ];
   let data: Dataset;
   beforeAll(() => {
-    data = problem(700, 37, 5, 3);
+    data = problem(900, 37, 5, 3);
   });
   afterAll(() => data.dispose());
 
