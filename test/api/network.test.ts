@@ -303,13 +303,13 @@ describe('FeedForwardNeuralNets', () => {
     ds.dispose();
   });
 
-  it('evaluate and predict on a Dataset equal the Matrix path exactly, over several 256-row chunks', () => {
-    const { X, Y } = classification(601, 9, 5, 4); // 256 + 256 + a partial chunk of 89
+  it('evaluate and predict on a Dataset equal the Matrix path exactly, over several 1024-row chunks', () => {
+    const { X, Y } = classification(2300, 9, 5, 4); // 1024 + 1024 + a partial chunk of 252
     const ds = Dataset.fromMatrices(X, Y);
     const net = new FeedForwardNeuralNets({ inputs: 9, outputs: 5, hiddenLayers: [11, 6], g: new Tanh(), seed: 5 });
     const viaMatrix = net.evaluate(X);
     const viaDataset = net.evaluate(ds);
-    expect(viaDataset.shape).toEqual([601, 5]);
+    expect(viaDataset.shape).toEqual([2300, 5]);
     expect(new Uint32Array(viaDataset.data.buffer)).toEqual(new Uint32Array(viaMatrix.data.buffer));
     const labels = net.predict(ds);
     expect(labels).toEqual(net.predict(X));
@@ -519,14 +519,14 @@ it('Matrix round-trips and validates', () => {
 });
 
 describe('the evaluation path and the training path agree', () => {
-  // loss() runs the forward pass in chunks of 256 rows and adds up the chunks' losses;
-  // backPropagation's forward pass takes the batch in one go. 600 rows make three chunks; the
-  // shapes have partial panels (11, 7, 5, 9 columns) and K split in blocks (600). Only the
+  // loss() runs the forward pass in chunks of 1024 rows and adds up the chunks' losses;
+  // backPropagation's forward pass takes the batch in one go. 2300 rows make three chunks; the
+  // shapes have partial panels (11, 7, 5, 9 columns) and K split in blocks (850). Only the
   // order of the float64 sum differs, so the two agree to 1e-12.
-  for (const sizes of [[13, 11, 7, 5], [600, 20, 9], [3, 9]]) {
-    it(`${sizes.join('-')}: loss() over 600 rows equals the training path's loss`, () => {
+  for (const sizes of [[13, 11, 7, 5], [850, 20, 9], [3, 9]]) {
+    it(`${sizes.join('-')}: loss() over 2300 rows equals the training path's loss`, () => {
       const next = rng(sizes.length * 31 + sizes[0]);
-      const n = 600;
+      const n = 2300;
       const [d, k] = [sizes[0], sizes[sizes.length - 1]];
       const X = new Matrix(n, d, Float32Array.from({ length: n * d }, () => next() * 2 - 1));
       const Y = new Matrix(n, k, new Float32Array(n * k).map((_, i) => (i % k === Math.floor(i / k) % k ? 1 : 0)));

@@ -292,7 +292,7 @@ pub unsafe fn compute_panels(p: &Plan, first: usize, end: usize, bpack: *mut f32
     let mut probe = splat(0.0);
     // K blocks outermost: the packed A's current K slice (m x kc) then stays in L2 while
     // every panel of the range passes over it, where panel-outer order streamed all of A
-    // (800 KB for a 256-row chunk of 784 inputs) from L3 once per panel.
+    // (m x kc floats: 800 KB for 256 rows of an 800-deep block) from L3 once per panel.
     for kb in 0..blocks {
         let k0 = (kb * size).min(k);
         let kc = size.min(k - k0);

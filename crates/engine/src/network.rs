@@ -27,8 +27,11 @@ use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
 
-/// Rows per chunk when evaluating large inputs: keeps a chunk's activations in L2.
-pub const EVAL_ROWS: usize = 256;
+/// Rows per chunk when evaluating large inputs. Every chunk packs each weight panel again,
+/// and past ~128 rows a chunk's packed inputs outgrow L2 anyway, so big chunks pay: against
+/// 256, 1024 ran inference at batch 1000 6-15% faster here (in-process A/B, 2026-12-02) for
+/// a few MB more workspace.
+pub const EVAL_ROWS: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub struct Config {
