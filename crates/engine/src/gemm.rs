@@ -22,7 +22,7 @@
 //! then written once, and the A panels are streamed once per column panel rather than once
 //! per column panel and K block (at batch 1000, A's K slice outgrows a 512 KB L2 and comes
 //! from L3 each time). On this 2-core EPYC host, 800 against 256 ran inference at batch 1000
-//! 13-22% faster and training at batch 64 the same (in-process A/B, 2026-12-02). The
+//! 13-22% faster and training at batch 64 within 5% (in-process A/B, 2026-12-02). The
 //! epilogue (bias + activation, the activation's derivative in backprop, or the
 //! gradient-descent update of the weights) is applied to each tile straight from the
 //! registers after the last K block.
