@@ -5,7 +5,7 @@ import {
 } from '../../ts/index.js';
 import { INITIALIZATIONS } from '../../ts/api/initializer.js';
 import { getEngine } from '../../ts/wasm/load.js';
-import { rng, worstRatio } from '../helpers/engine.js';
+import { blocking, rng, worstRatio } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
@@ -303,8 +303,10 @@ describe('FeedForwardNeuralNets', () => {
     ds.dispose();
   });
 
-  it('evaluate and predict on a Dataset equal the Matrix path exactly, over several 1024-row chunks', () => {
-    const { X, Y } = classification(2300, 9, 5, 4); // 1024 + 1024 + a partial chunk of 252
+  it('evaluate and predict on a Dataset equal the Matrix path exactly, over several evaluation chunks', () => {
+    const { X, Y } = classification(2300, 9, 5, 4);
+    const { evalRows } = blocking();
+    expect(2300 > 2 * evalRows && 2300 % evalRows !== 0).toBe(true); // full chunks and a partial one
     const ds = Dataset.fromMatrices(X, Y);
     const net = new FeedForwardNeuralNets({ inputs: 9, outputs: 5, hiddenLayers: [11, 6], g: new Tanh(), seed: 5 });
     const viaMatrix = net.evaluate(X);
@@ -519,14 +521,17 @@ it('Matrix round-trips and validates', () => {
 });
 
 describe('the evaluation path and the training path agree', () => {
-  // loss() runs the forward pass in chunks of 1024 rows and adds up the chunks' losses;
-  // backPropagation's forward pass takes the batch in one go. 2300 rows make three chunks; the
-  // shapes have partial panels (11, 7, 5, 9 columns) and K split in blocks (850). Only the
-  // order of the float64 sum differs, so the two agree to 1e-12.
+  // loss() runs the forward pass in chunks (EVAL_ROWS) and adds up the chunks' losses;
+  // backPropagation's forward pass takes the batch in one go. 2300 rows make several chunks
+  // and a partial one; the shapes have partial panels (11, 7, 5, 9 columns) and K split in
+  // blocks (850). Only the order of the float64 sum differs, so the two agree to 1e-12.
   for (const sizes of [[13, 11, 7, 5], [850, 20, 9], [3, 9]]) {
     it(`${sizes.join('-')}: loss() over 2300 rows equals the training path's loss`, () => {
       const next = rng(sizes.length * 31 + sizes[0]);
       const n = 2300;
+      const b = blocking();
+      expect(n > 2 * b.evalRows && n % b.evalRows !== 0 && n > 2 * b.mcRows).toBe(true);
+      if (sizes[0] === 850) expect(sizes[0]).toBeGreaterThan(b.kc);
       const [d, k] = [sizes[0], sizes[sizes.length - 1]];
       const X = new Matrix(n, d, Float32Array.from({ length: n * d }, () => next() * 2 - 1));
       const Y = new Matrix(n, k, new Float32Array(n * k).map((_, i) => (i % k === Math.floor(i / k) % k ? 1 : 0)));

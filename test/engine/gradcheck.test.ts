@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../ts/index.js';
-import { engineLossAndGradients, referenceLossAndGradients, referenceProblem, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { blocking, engineLossAndGradients, referenceLossAndGradients, referenceProblem, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
@@ -53,9 +53,10 @@ describe('gradients', () => {
 });
 
 // The tiny network above fits in one 4x8 tile with K far below a K block; this one has many
-// tiles, edge tiles in both directions and two K blocks in the forward product of layer 1
-// (K = 850) and in the weight gradients (K = n = 810), so every epilogue (bias + activation,
-// activation derivative) is checked against the reference across tiles and blocks.
+// tiles, edge tiles in both directions, several row blocks (810 rows) and two K blocks in the
+// forward product of layer 1 (K = 850) and in the weight gradients (K = n = 810), so every
+// epilogue (bias + activation, activation derivative) is checked against the reference across
+// tiles and blocks.
 describe('the engine against the float64 reference on a network of many tiles', () => {
   const wide = [850, 37, 13, 5];
   const rows = 810;
@@ -64,6 +65,12 @@ describe('the engine against the float64 reference on a network of many tiles', 
     ['relu', 'sigmoid', 'squaredError', 'l2'],
     ['tanh', 'linear', 'squaredError', 'l1'],
   ] as const;
+  it('crosses the K blocks and row blocks of the engine', () => {
+    const b = blocking();
+    expect(wide[0]).toBeGreaterThan(b.kc);
+    expect(rows).toBeGreaterThan(b.kc);
+    expect(rows).toBeGreaterThan(2 * b.mcRows);
+  });
   let seed = 500;
   for (const [hidden, output, loss, reg] of combos) {
     const s = seed++;

@@ -88,6 +88,30 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, re
   });
 }
 
+/** The engine's blocking (abi.rs `mlp_test_blocking`): tests derive their shapes from it so
+ *  they keep crossing every tile, K-block, row-block and evaluation-chunk boundary. */
+export interface Blocking {
+  /** Rows and columns of a register tile. */
+  mr: number;
+  nr: number;
+  /** Deepest K block. */
+  kc: number;
+  /** Rows of A per row block. */
+  mcRows: number;
+  /** Rows per evaluation chunk (loss, predict). */
+  evalRows: number;
+}
+
+export function blocking(): Blocking {
+  const engine = getEngine();
+  return engine.scoped((s) => {
+    const out = s.allocOf(Uint32Array, 5);
+    engine.check(engine.exports.mlp_test_blocking(out), 'blocking');
+    const [mr, nr, kc, mc, evalRows] = engine.view(Uint32Array, out, 5);
+    return { mr, nr, kc, mcRows: mc * mr, evalRows };
+  });
+}
+
 /** A (m x k values) and B (k x n values) read as the three products of a dense layer. */
 export function layerLayouts(A: Float32Array, B: Float32Array, m: number, n: number, k: number): { a: Strided; b: Strided }[] {
   return [

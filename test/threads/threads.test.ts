@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
 import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
-import { engineLossAndGradients, gemm, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { blocking, engineLossAndGradients, gemm, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(async () => {
   await init({ threads: 2 });
@@ -50,15 +50,23 @@ describe('the pool', () => {
 
 describe('GEMM on two threads', () => {
   const next = rng(7);
-  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 3], [7, 17, 260], [64, 10, 100], [33, 257, 300], [64, 500, 784], [130, 24, 520], [2, 3, 0]];
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 3], [7, 17, 260], [64, 10, 100], [33, 257, 300], [64, 500, 784], [130, 24, 520], [301, 19, 801], [300, 8, 40], [2, 3, 0]];
+  it('the shapes cross the row blocks and K blocks of the engine', () => {
+    const b = blocking();
+    expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
+    expect(shapes.some(([m, n]) => n <= b.nr && m > b.mcRows)).toBe(true); // one column panel, split by row blocks
+  });
   for (const [m, n, k] of shapes) {
     it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {
       const A = randomArray(m * k, next);
       const B = randomArray(k * n, next);
       for (const { a, b } of layerLayouts(A, B, m, n, k)) {
         const one = gemm(m, n, k, a, b, false, 1, 1);
-        // Products are split by 8-column panels: a single-panel one stays on one thread.
-        const two = n > 8 && m > 0 && k > 0 ? splitting(() => gemm(m, n, k, a, b, false, 1, 2)) : gemm(m, n, k, a, b, false, 1, 2);
+        // Products are split in units of one column panel by one row block: a product of a
+        // single unit stays on one thread.
+        const { nr, mcRows } = blocking();
+        const units = Math.ceil(n / nr) * Math.ceil(m / mcRows);
+        const two = units > 1 && k > 0 ? splitting(() => gemm(m, n, k, a, b, false, 1, 2)) : gemm(m, n, k, a, b, false, 1, 2);
         expect(sameBits(one, two)).toBe(true);
         const ref = gemm(m, n, k, a, b, true);
         expect(worstRatio(two, ref, 1e-5 * Math.sqrt(k + 1), 1e-5)).toBeLessThanOrEqual(1);
@@ -91,6 +99,12 @@ describe('training on two threads', () => {
     data = problem(900, 37, 5, 3);
   });
   afterAll(() => data.dispose());
+
+  it('the wide batch crosses a K block (weight gradients) and row blocks (every product)', () => {
+    const b = blocking();
+    expect(850).toBeGreaterThan(b.kc);
+    expect(850).toBeGreaterThan(2 * b.mcRows);
+  });
 
   for (const { name, options } of variants) {
     it(`${name}: equals one thread, and repeats bit for bit`, () => {

@@ -73,10 +73,11 @@ export interface EngineExports {
   mlp_network_set_threads(h: Handle, threads: number): Status;
   mlp_test_set_parallel_flops(flops: number): void;
   mlp_test_forks(): number;
+  mlp_test_blocking(out: Ptr): Status;
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {

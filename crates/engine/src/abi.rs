@@ -66,7 +66,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    5
+    6
 }
 
 const ALIGN: usize = 16;
@@ -787,6 +787,21 @@ pub extern "C" fn mlp_network_set_threads(h: i32, threads: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
     crate::gemm::PARALLEL_FLOPS.store(flops, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
+/// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS] (tile rows, tile columns,
+/// K-block depth, micro-panels per row block, rows per evaluation chunk).
+#[no_mangle]
+pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
+    report((|| {
+        let out = slice_mut(out, 5, "blocking output")?;
+        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS];
+        for (o, v) in out.iter_mut().zip(sizes) {
+            *o = v as u32;
+        }
+        Ok(())
+    })())
 }
 
 /// Test hook: how many jobs have run on more than one thread since the module started.

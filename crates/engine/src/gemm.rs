@@ -1,12 +1,22 @@
 //! Matrix products for dense layers: C = A·B with 4x8 register tiles of f32x4.
 //!
 //! One routine serves all three products of a layer because A and B are read through
-//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed first:
+//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed first, once
+//! per product:
 //! - A into micro-panels of `MR` = 4 rows covering all of K, 4 floats per k step, 16-byte
 //!   aligned;
-//! - B into panels of `NR` = 8 columns, `kc x 8` contiguous and zero-padded past column n,
-//!   one panel at a time (per thread), so the panel stays in L1 while the kernel walks down
-//!   the A micro-panels.
+//! - B into panels of `NR` = 8 columns covering all of K, `k x 8` contiguous and zero-padded
+//!   past column n.
+//!
+//! C is then computed in units of one column panel by one row block of `MC` = 32
+//! micro-panels (128 rows): the kernel walks down the row block's micro-panels with the B
+//! panel's K slice (at most 25.6 KB) in L1, and the row block's packed A (400 KB for a
+//! 784-deep product) stays in L2 while neighbouring units pass over it. Without row blocks a
+//! batch of 1000 streams all of its packed A (3.1 MB) from L3 once per column panel: on a
+//! 2-core Xeon host (2 MB L2) row blocks of 16, 32 or 64 micro-panels all ran inference at
+//! batch 1000 20-21% faster and training at batch 64 (one row block) the same (in-process
+//! A/B, 2026-12-02). 32 also fits a 512 KB L2. Packing all of B up front, not one panel per
+//! row block, is what makes row blocks pay: repacking B per block had measured 3-16% slower.
 //!
 //! Why 4x8: V8 maps v128 to xmm registers and keeps xmm15 as scratch, so 15 are usable, and
 //! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
@@ -17,21 +27,19 @@
 //! is on the chain (SIMD128 has no FMA; the mul is independent): 2 add pipes x 3 cycles of
 //! latency need 6.
 //!
-//! K is cut into nearly equal blocks of at most `KC` = 800 steps so a B panel (25.6 KB) stays
-//! in a 32 KB L1. Blocks this deep keep the 784-input layer in one block: each tile of C is
-//! then written once, and the A panels are streamed once per column panel rather than once
-//! per column panel and K block (at batch 1000, A's K slice outgrows a 512 KB L2 and comes
-//! from L3 each time). On this 2-core EPYC host, 800 against 256 ran inference at batch 1000
-//! 13-22% faster and training at batch 64 within 5% (in-process A/B, 2026-12-02). The
-//! epilogue (bias + activation, the activation's derivative in backprop, or the
-//! gradient-descent update of the weights) is applied to each tile straight from the
+//! K is cut into nearly equal blocks of at most `KC` = 800 steps so a B panel's K slice
+//! (25.6 KB) stays in a 32 KB L1. Blocks this deep keep the 784-input layer in one block:
+//! each tile of C is then written once. On a 2-core EPYC host, 800 against 256 ran inference
+//! at batch 1000 13-22% faster and training at batch 64 within 5% (in-process A/B,
+//! 2026-12-02). The epilogue (bias + activation, the activation's derivative in backprop, or
+//! the gradient-descent update of the weights) is applied to each tile straight from the
 //! registers after the last K block.
 //!
-//! The work is split into two phases that threads share (see `parallel`): packing A
-//! (`pack_a_range`, in chunks of micro-panels) and computing column panels
-//! (`compute_panels`, each thread with its own B panel buffer), both claimed from atomic
-//! counters. Every element of C is computed by the same sequence of operations
-//! whoever computes it, so results depend neither on the thread count nor on timing.
+//! The work is split into two phases that threads share (see `parallel`): packing A and B
+//! (`pack_a_range`, `pack_b_range`, in chunks of panels) and computing units
+//! (`compute_units`), both claimed from atomic counters. Every element of C is computed by
+//! the same sequence of operations whoever computes it, so results depend neither on the
+//! thread count nor on timing.
 
 use core::arch::wasm32::*;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -47,8 +55,8 @@ pub const NR: usize = 8;
 /// Floats per k step in a packed A micro-panel.
 pub const AW: usize = MR;
 pub const KC: usize = 800;
-/// Floats reserved per thread for its B panel (KC x NR, plus room to align it).
-pub const BPACK_STRIDE: usize = KC * NR + 16;
+/// Micro-panels of A per row block (see the module notes).
+pub const MC: usize = 32;
 /// Products smaller than this many flops run on one thread: forking costs more. The tests
 /// lower it (`mlp_test_set_parallel_flops`) to split even tiny products.
 pub static PARALLEL_FLOPS: AtomicUsize = AtomicUsize::new(1 << 18);
@@ -130,6 +138,8 @@ pub struct Plan<'a> {
     pub epi: Epilogue<'a>,
     /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats.
     pub apack: *mut f32,
+    /// Packed B, 16-byte aligned: one panel of `k * NR` floats per 8 columns.
+    pub bpack: *mut f32,
 }
 
 // Threads only write disjoint tiles of C and disjoint micro-panels of the packed A.
@@ -139,6 +149,10 @@ impl<'a> Plan<'a> {
     pub fn m_panels(&self) -> usize {
         (self.m + MR - 1) / MR
     }
+    /// Row blocks of `MC` micro-panels: the unit of A that stays in L2.
+    pub fn m_blocks(&self) -> usize {
+        (self.m_panels() + MC - 1) / MC
+    }
     /// Floats of packed A.
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
@@ -146,9 +160,8 @@ impl<'a> Plan<'a> {
 }
 
 /// C (m x n, row stride `ldc`) = epilogue(A·B), A being m x k and B k x n, split over up to
-/// `threads` threads by column panels (see `parallel`; 1 for one thread). `pack` is scratch
-/// space for the packed A and one B panel per thread: it grows once to its largest size and
-/// is then reused. Returns false when a `Descend` step gave a NaN or an infinity.
+/// `threads` threads by units of C (see `parallel`; 1 for one thread). `pack` is scratch
+/// space for the packed A and B: it grows once to its largest size and is then reused. Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
@@ -163,35 +176,41 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     }
     let panels = (n + NR - 1) / NR;
     let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
-    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(panels) };
-    let alen = Plan::apack_len(m, k).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?;
-    ensure_len(pack, alen.checked_add(4 + threads * BPACK_STRIDE).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?, "packed matrix panels")?;
+    let oom = || Error::oom("packed matrix panels", usize::MAX);
+    let alen = Plan::apack_len(m, k).ok_or_else(oom)?;
+    let blen = panels.checked_mul(k).and_then(|x| x.checked_mul(NR)).ok_or_else(oom)?;
+    ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
     let base = aligned16(pack);
-    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr() };
-    let bpacks = unsafe { base.as_mut_ptr().add(alen) } as usize;
+    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack: unsafe { base.as_mut_ptr().add(alen) } };
+    let units = p.m_blocks() * panels;
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
     let mut finite = [true; parallel::MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     if threads == 1 {
         unsafe {
             pack_a_range(&p, 0, p.m_panels());
-            finite[0] = compute_panels(&p, 0, panels, bpacks as *mut f32);
+            pack_b_range(&p, 0, panels);
+            finite[0] = compute_units(&p, 0, units);
         }
     } else {
-        // One fork: pack A in chunks of micro-panels, wait until all of A is packed, then
-        // claim column panels (each computed the same way whoever takes it).
+        // One fork: pack A and B in chunks of panels, wait until both are packed, then
+        // claim units of C (each computed the same way whoever takes it).
         const A_CHUNK: usize = 8;
+        const B_CHUNK: usize = 4;
         let mp = p.m_panels();
         let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
-        // Guided claims: runs of neighbouring panels (which share cache lines of C's rows)
-        // while much is left, single panels at the end, so neither thread waits long at the
-        // join for the other's last claim.
-        let panel_claim = Claim::new(panels);
+        let b_claim = Claim::new((panels + B_CHUNK - 1) / B_CHUNK);
+        // Guided claims: runs of neighbouring units (which share the A block and cache lines
+        // of C's rows) while much is left, single units at the end, so neither thread waits
+        // long at the join for the other's last claim.
+        let unit_claim = Claim::new(units);
         parallel::run(threads, &|t, _| {
             a_claim.each(|c| unsafe { pack_a_range(&p, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
+            b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
             a_claim.wait_done();
-            let bpack = unsafe { (bpacks as *mut f32).add(t * BPACK_STRIDE) };
+            b_claim.wait_done();
             let mut ok = true;
-            panel_claim.each_guided(threads, |first, end| ok &= unsafe { compute_panels(&p, first, end, bpack) });
+            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, first, end) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }
@@ -278,38 +297,45 @@ fn k_blocks(k: usize) -> (usize, usize) {
     (count, size.max(1))
 }
 
-/// Computes the column panels `first..end` of C from the packed A (all of it must be packed).
-/// Returns false when a `Descend` step gave a NaN or an infinity.
+/// Computes units `first..end` of C from the packed A and B (all of both must be packed).
+/// Unit u is column panel `u % panels` of row block `u / panels`. Returns false when a
+/// `Descend` step gave a NaN or an infinity.
 ///
 /// # Safety
-/// `bpack` must hold `BPACK_STRIDE` floats private to the caller; threads must compute
-/// disjoint panel ranges.
-pub unsafe fn compute_panels(p: &Plan, first: usize, end: usize, bpack: *mut f32) -> bool {
+/// Threads must compute disjoint unit ranges.
+pub unsafe fn compute_units(p: &Plan, first: usize, end: usize) -> bool {
     let (m, n, k) = (p.m, p.n, p.k);
     let (blocks, size) = k_blocks(k);
     let mp = p.m_panels();
-    let bpack = aligned16(core::slice::from_raw_parts_mut(bpack, BPACK_STRIDE)).as_mut_ptr();
+    let panels = (n + NR - 1) / NR;
     let mut probe = splat(0.0);
-    // K blocks outermost: the packed A's current K slice (m x kc) then stays in L2 while
-    // every panel of the range passes over it, where panel-outer order streamed all of A
-    // (m x kc floats: 800 KB for 256 rows of an 800-deep block) from L3 once per panel.
-    for kb in 0..blocks {
-        let k0 = (kb * size).min(k);
-        let kc = size.min(k - k0);
-        let first_block = kb == 0;
-        let last_block = kb + 1 == blocks;
-        for jp in first..end {
-            let j0 = jp * NR;
-            let nr = NR.min(n - j0);
-            pack_b_panel(p.b, k0, kc, j0, nr, bpack);
-            for ir in 0..mp {
+    for u in first..end {
+        let (mb, jp) = (u / panels, u % panels);
+        let j0 = jp * NR;
+        let nr = NR.min(n - j0);
+        let b = p.bpack.add(jp * k * NR);
+        for kb in 0..blocks {
+            let k0 = (kb * size).min(k);
+            let kc = size.min(k - k0);
+            for ir in mb * MC..(mb * MC + MC).min(mp) {
                 let i0 = ir * MR;
-                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), bpack);
-                store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, first_block, last_block, &p.epi, &mut probe);
+                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), b.add(k0 * NR));
+                store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, kb == 0, kb + 1 == blocks, &p.epi, &mut probe);
             }
         }
     }
     crate::simd::hsum(probe) == 0.0
+}
+
+/// Packs B panels `first..end` of the plan, each over all of K.
+///
+/// # Safety
+/// `p.bpack` must hold one `k * NR` panel per 8 columns; threads must pack disjoint ranges.
+pub unsafe fn pack_b_range(p: &Plan, first: usize, end: usize) {
+    for jp in first..end {
+        let j0 = jp * NR;
+        pack_b_panel(p.b, 0, p.k, j0, NR.min(p.n - j0), p.bpack.add(jp * p.k * NR));
+    }
 }
 
 /// Copies rows k0..k0+kc of columns j0..j0+w of B into a `kc x 8` panel, zero-padded past w.

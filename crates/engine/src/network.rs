@@ -7,7 +7,7 @@
 //! reused: training allocates nothing per batch.
 //!
 //! Every matrix product is split over `threads` threads (see `parallel`; 0 = the whole pool)
-//! by column panels, and the element-wise passes by aligned ranges, so results are the same
+//! by units of C (a column panel of a row block; see `gemm`), and the element-wise passes by aligned ranges, so results are the same
 //! bit for bit whatever the thread count. Plain gradient descent without regularisation is
 //! fused: the weight-gradient product's epilogue writes w − η·g straight into a second
 //! parameter vector (probing g for NaN/infinity on the way), which replaces the first only
@@ -27,11 +27,12 @@ use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
 
-/// Rows per chunk when evaluating large inputs. Every chunk packs each weight panel again,
-/// and past ~128 rows a chunk's packed inputs outgrow L2 anyway, so big chunks pay: against
-/// 256, 1024 ran inference at batch 1000 6-15% faster here (in-process A/B, 2026-12-02);
-/// the MNIST baseline's wasm memory rose from 261 to 284 MiB.
-pub const EVAL_ROWS: usize = 1024;
+/// Rows per chunk when evaluating large inputs: bounds the workspace (activations and packed
+/// inputs of one chunk). Every chunk packs each weight panel again, but since the products
+/// work in row blocks that stay in L2 that costs nothing measurable: 256 and 1024 ran
+/// inference at batch 1000 equally fast (in-process A/B, 2026-12-02; 1024 had been 6-15%
+/// faster before row blocks), and 256 keeps the MNIST baseline's wasm memory 23 MiB lower.
+pub const EVAL_ROWS: usize = 256;
 
 #[derive(Clone, Debug)]
 pub struct Config {
