@@ -1,22 +1,22 @@
 //! Matrix products for dense layers: C = A·B with 4x8 register tiles of f32x4.
 //!
 //! One routine serves all three products of a layer because A and B are read through
-//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed first, once
-//! per product:
-//! - A into micro-panels of `MR` = 4 rows covering all of K, 4 floats per k step, 16-byte
-//!   aligned;
-//! - B into panels of `NR` = 8 columns covering all of K, `k x 8` contiguous and zero-padded
-//!   past column n.
+//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed:
+//! - A, once per product, into micro-panels of `MR` = 4 rows covering all of K, 4 floats per
+//!   k step, 16-byte aligned;
+//! - B into panels of `NR` = 8 columns, `kc x 8` contiguous and zero-padded past column n.
 //!
-//! C is then computed in units of one column panel by one row block of `MC` = 32
-//! micro-panels (128 rows): the kernel walks down the row block's micro-panels with the B
-//! panel's K slice (at most 25.6 KB) in L1, and the row block's packed A (400 KB for a
-//! 784-deep product) stays in L2 while neighbouring units pass over it. Without row blocks a
-//! batch of 1000 streams all of its packed A (3.1 MB) from L3 once per column panel: on a
-//! 2-core Xeon host (2 MB L2) row blocks of 16, 32 or 64 micro-panels all ran inference at
-//! batch 1000 20-21% faster and training at batch 64 (one row block) the same (in-process
-//! A/B, 2026-12-02). 32 also fits a 512 KB L2. Packing all of B up front, not one panel per
-//! row block, is what makes row blocks pay: repacking B per block had measured 3-16% slower.
+//! C is computed in units of one column panel by one row block of `MC` = 64 micro-panels
+//! (256 rows): the kernel walks down the row block's micro-panels with the B panel's K slice
+//! (at most 25.6 KB) in L1, while the row block's packed A (800 KB for a 784-deep product)
+//! stays in L2. A product of one row block (training batches, evaluation chunks) packs each
+//! B panel just before using it, into a buffer of its thread, so it comes from L1. A product
+//! of several row blocks packs all of B once up front, shared by the threads, since every
+//! row block uses every panel. Without row blocks a 1000-row product streamed all of its
+//! packed A (3.1 MB) from L3 once per column panel: on a 2-core Xeon host (2 MB L2), row
+//! blocks ran 1000x784 · 784x500 at 35.6 GFLOP/s instead of 28.7 (one thread, 2026-12-02).
+//! Packing B up front for a single row block was 5% slower there (the panel then comes from
+//! L2), and blocks of 32 micro-panels were no faster than 64 for large products.
 //!
 //! Why 4x8: V8 maps v128 to xmm registers and keeps xmm15 as scratch, so 15 are usable, and
 //! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
@@ -35,8 +35,8 @@
 //! the gradient-descent update of the weights) is applied to each tile straight from the
 //! registers after the last K block.
 //!
-//! The work is split into two phases that threads share (see `parallel`): packing A and B
-//! (`pack_a_range`, `pack_b_range`, in chunks of panels) and computing units
+//! The work is split into two phases that threads share (see `parallel`): packing A (and a
+//! shared B) in chunks of panels (`pack_a_range`, `pack_b_range`), then computing units
 //! (`compute_units`), both claimed from atomic counters. Every element of C is computed by
 //! the same sequence of operations whoever computes it, so results depend neither on the
 //! thread count nor on timing.
@@ -56,7 +56,10 @@ pub const NR: usize = 8;
 pub const AW: usize = MR;
 pub const KC: usize = 800;
 /// Micro-panels of A per row block (see the module notes).
-pub const MC: usize = 32;
+pub const MC: usize = 64;
+/// Floats reserved per thread for its B panel when B is packed panel by panel (KC x NR, plus
+/// room to align it).
+pub const BPACK_STRIDE: usize = KC * NR + 16;
 /// Products smaller than this many flops run on one thread: forking costs more. The tests
 /// lower it (`mlp_test_set_parallel_flops`) to split even tiny products.
 pub static PARALLEL_FLOPS: AtomicUsize = AtomicUsize::new(1 << 18);
@@ -138,8 +141,11 @@ pub struct Plan<'a> {
     pub epi: Epilogue<'a>,
     /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats.
     pub apack: *mut f32,
-    /// Packed B, 16-byte aligned: one panel of `k * NR` floats per 8 columns.
+    /// With several row blocks, packed B shared by all threads, 16-byte aligned: one panel
+    /// of `k * NR` floats per 8 columns. With one, `BPACK_STRIDE` floats per thread for the
+    /// panel it is computing.
     pub bpack: *mut f32,
+    pub b_shared: bool,
 }
 
 // Threads only write disjoint tiles of C and disjoint micro-panels of the packed A.
@@ -177,29 +183,34 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     let panels = (n + NR - 1) / NR;
     let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
     let oom = || Error::oom("packed matrix panels", usize::MAX);
+    let m_blocks = ((m + MR - 1) / MR + MC - 1) / MC;
+    let units = m_blocks * panels;
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
+    let b_shared = m_blocks > 1;
     let alen = Plan::apack_len(m, k).ok_or_else(oom)?;
-    let blen = panels.checked_mul(k).and_then(|x| x.checked_mul(NR)).ok_or_else(oom)?;
+    let blen = if b_shared { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
     ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
     let base = aligned16(pack);
-    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack: unsafe { base.as_mut_ptr().add(alen) } };
-    let units = p.m_blocks() * panels;
-    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
+    let bpack = unsafe { base.as_mut_ptr().add(alen) };
+    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack, b_shared };
     let mut finite = [true; parallel::MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     if threads == 1 {
         unsafe {
             pack_a_range(&p, 0, p.m_panels());
-            pack_b_range(&p, 0, panels);
-            finite[0] = compute_units(&p, 0, units);
+            if b_shared {
+                pack_b_range(&p, 0, panels);
+            }
+            finite[0] = compute_units(&p, 0, units, bpack);
         }
     } else {
-        // One fork: pack A and B in chunks of panels, wait until both are packed, then
-        // claim units of C (each computed the same way whoever takes it).
+        // One fork: pack A (and a shared B) in chunks of panels, wait until all is packed,
+        // then claim units of C (each computed the same way whoever takes it).
         const A_CHUNK: usize = 8;
         const B_CHUNK: usize = 4;
         let mp = p.m_panels();
         let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
-        let b_claim = Claim::new((panels + B_CHUNK - 1) / B_CHUNK);
+        let b_claim = Claim::new(if b_shared { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
         // Guided claims: runs of neighbouring units (which share the A block and cache lines
         // of C's rows) while much is left, single units at the end, so neither thread waits
         // long at the join for the other's last claim.
@@ -209,8 +220,9 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
             b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
             a_claim.wait_done();
             b_claim.wait_done();
+            let own = unsafe { p.bpack.add(t * BPACK_STRIDE) };
             let mut ok = true;
-            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, first, end) });
+            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, first, end, own) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }
@@ -297,13 +309,15 @@ fn k_blocks(k: usize) -> (usize, usize) {
     (count, size.max(1))
 }
 
-/// Computes units `first..end` of C from the packed A and B (all of both must be packed).
-/// Unit u is column panel `u % panels` of row block `u / panels`. Returns false when a
-/// `Descend` step gave a NaN or an infinity.
+/// Computes units `first..end` of C from the packed A (all of it must be packed) and B
+/// (packed already if shared, else panel by panel into `own`). Unit u is column panel
+/// `u % panels` of row block `u / panels`. Returns false when a `Descend` step gave a NaN
+/// or an infinity.
 ///
 /// # Safety
-/// Threads must compute disjoint unit ranges.
-pub unsafe fn compute_units(p: &Plan, first: usize, end: usize) -> bool {
+/// Threads must compute disjoint unit ranges; `own` must hold `BPACK_STRIDE` floats private
+/// to the caller (unused when B is shared).
+pub unsafe fn compute_units(p: &Plan, first: usize, end: usize, own: *mut f32) -> bool {
     let (m, n, k) = (p.m, p.n, p.k);
     let (blocks, size) = k_blocks(k);
     let mp = p.m_panels();
@@ -313,13 +327,19 @@ pub unsafe fn compute_units(p: &Plan, first: usize, end: usize) -> bool {
         let (mb, jp) = (u / panels, u % panels);
         let j0 = jp * NR;
         let nr = NR.min(n - j0);
-        let b = p.bpack.add(jp * k * NR);
         for kb in 0..blocks {
             let k0 = (kb * size).min(k);
             let kc = size.min(k - k0);
+            let b = if p.b_shared {
+                p.bpack.add(jp * k * NR + k0 * NR)
+            } else {
+                let b = aligned16(core::slice::from_raw_parts_mut(own, BPACK_STRIDE)).as_mut_ptr();
+                pack_b_panel(p.b, k0, kc, j0, nr, b);
+                b
+            };
             for ir in mb * MC..(mb * MC + MC).min(mp) {
                 let i0 = ir * MR;
-                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), b.add(k0 * NR));
+                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), b);
                 store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, kb == 0, kb + 1 == blocks, &p.epi, &mut probe);
             }
         }
@@ -330,7 +350,8 @@ pub unsafe fn compute_units(p: &Plan, first: usize, end: usize) -> bool {
 /// Packs B panels `first..end` of the plan, each over all of K.
 ///
 /// # Safety
-/// `p.bpack` must hold one `k * NR` panel per 8 columns; threads must pack disjoint ranges.
+/// B must be shared (`p.bpack` holding one `k * NR` panel per 8 columns); threads must pack
+/// disjoint ranges.
 pub unsafe fn pack_b_range(p: &Plan, first: usize, end: usize) {
     for jp in first..end {
         let j0 = jp * NR;

@@ -27,11 +27,11 @@ use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
 
-/// Rows per chunk when evaluating large inputs: bounds the workspace (activations and packed
-/// inputs of one chunk). Every chunk packs each weight panel again, but since the products
-/// work in row blocks that stay in L2 that costs nothing measurable: 256 and 1024 ran
-/// inference at batch 1000 equally fast (in-process A/B, 2026-12-02; 1024 had been 6-15%
-/// faster before row blocks), and 256 keeps the MNIST baseline's wasm memory 23 MiB lower.
+/// Rows per chunk when evaluating large inputs. Small chunks keep each layer's output in
+/// L2 for the next layer; every chunk packs each weight panel again, which costs less. On a
+/// 2-core Xeon (2 MB L2), inference at batch 1000 ran fastest with 256 (in-process A/B,
+/// 2026-12-02: 128 -0.6%, 512 -2%, 1024 -5% with the row blocks of `gemm`, -20% without
+/// them); on an earlier EPYC host (512 KB L2) 1024 had beaten 256, without row blocks.
 pub const EVAL_ROWS: usize = 256;
 
 #[derive(Clone, Debug)]
