@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../ts/index.js';
-import { blocking, gemm, layerLayouts, randomArray, rng, worstRatio } from '../helpers/engine.js';
+import { blocking, gemm, packedALength, layerLayouts, randomArray, rng, worstRatio } from '../helpers/engine.js';
 
 beforeAll(() => init());
 
@@ -9,7 +9,7 @@ beforeAll(() => init());
 const dims = [1, 3, 5, 6, 7, 8, 9, 13, 17];
 const shapes: [number, number, number][] = [];
 for (const m of dims) for (const n of dims) shapes.push([m, n, (m * 7 + n * 3) % 19 + 1]);
-shapes.push([64, 500, 784], [64, 10, 100], [33, 257, 300], [7, 9, 801], [13, 20, 1601], [541, 19, 801], [2, 3, 0]);
+shapes.push([64, 500, 784], [64, 10, 100], [33, 257, 300], [7, 9, 801], [13, 20, 1601], [541, 19, 801], [300, 8, 40], [2, 3, 0]);
 
 it('the shapes cross every blocking boundary of the engine', () => {
   const b = blocking();
@@ -17,6 +17,9 @@ it('the shapes cross every blocking boundary of the engine', () => {
   expect(crosses(0, b.mr) && crosses(1, b.nr) && crosses(2, b.kc) && crosses(0, b.mcRows)).toBe(true);
   // one product across row blocks and K blocks at once
   expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
+  // A shared (packed once) and private (packed per thread, B panel by panel), over row blocks
+  expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) > b.privateA)).toBe(true);
+  expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) <= b.privateA)).toBe(true);
 });
 
 describe('SIMD GEMM against the scalar reference', () => {

@@ -100,16 +100,24 @@ export interface Blocking {
   mcRows: number;
   /** Rows per evaluation chunk (loss, predict). */
   evalRows: number;
+  /** Packed A up to this many floats is packed by each thread for itself; a larger one is
+   *  shared (and so is B). */
+  privateA: number;
 }
 
 export function blocking(): Blocking {
   const engine = getEngine();
   return engine.scoped((s) => {
-    const out = s.allocOf(Uint32Array, 5);
+    const out = s.allocOf(Uint32Array, 6);
     engine.check(engine.exports.mlp_test_blocking(out), 'blocking');
-    const [mr, nr, kc, mc, evalRows] = engine.view(Uint32Array, out, 5);
-    return { mr, nr, kc, mcRows: mc * mr, evalRows };
+    const [mr, nr, kc, mc, evalRows, privateA] = engine.view(Uint32Array, out, 6);
+    return { mr, nr, kc, mcRows: mc * mr, evalRows, privateA };
   });
+}
+
+/** Floats of packed A for an m x k left operand. */
+export function packedALength(m: number, k: number, b: Blocking): number {
+  return Math.ceil(m / b.mr) * b.mr * k;
 }
 
 /** A (m x k values) and B (k x n values) read as the three products of a dense layer. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
 import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
-import { blocking, engineLossAndGradients, gemm, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { blocking, engineLossAndGradients, gemm, packedALength, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(async () => {
   await init({ threads: 2 });
@@ -55,6 +55,9 @@ describe('GEMM on two threads', () => {
     const b = blocking();
     expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
     expect(shapes.some(([m, n]) => n <= b.nr && m > b.mcRows)).toBe(true); // one column panel, split by row blocks
+    // A packed once and shared, and A packed by each thread, each across several row blocks
+    expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) > b.privateA)).toBe(true);
+    expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) <= b.privateA)).toBe(true);
   });
   for (const [m, n, k] of shapes) {
     it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {

@@ -790,13 +790,14 @@ pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
 }
 
 /// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
-/// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS] (tile rows, tile columns,
-/// K-block depth, micro-panels per row block, rows per evaluation chunk).
+/// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A] (tile rows, tile
+/// columns, K-block depth, micro-panels per row block, rows per evaluation chunk, the most
+/// floats of packed A that each thread packs for itself).
 #[no_mangle]
 pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     report((|| {
-        let out = slice_mut(out, 5, "blocking output")?;
-        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS];
+        let out = slice_mut(out, 6, "blocking output")?;
+        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS, crate::gemm::PRIVATE_A];
         for (o, v) in out.iter_mut().zip(sizes) {
             *o = v as u32;
         }

@@ -9,14 +9,15 @@
 //! C is computed in units of one column panel by one row block of `MC` = 64 micro-panels
 //! (256 rows): the kernel walks down the row block's micro-panels with the B panel's K slice
 //! (at most 25.6 KB) in L1, while the row block's packed A (800 KB for a 784-deep product)
-//! stays in L2. A product of one row block (training batches, evaluation chunks) packs each
-//! B panel just before using it, into a buffer of its thread, so it comes from L1. A product
-//! of several row blocks packs all of B once up front, shared by the threads, since every
-//! row block uses every panel. Without row blocks a 1000-row product streamed all of its
+//! stays in L2. When packed A is small (at most one 800-deep row block: training batches,
+//! evaluation chunks, the weight gradients of a batch), each thread packs all of it for
+//! itself and each B panel just before using it, into a buffer of its own, so the panel
+//! comes from L1. A larger A is packed once and shared by the threads, and so is B, packed
+//! up front since every row block uses every panel. Without row blocks a 1000-row product streamed all of its
 //! packed A (3.1 MB) from L3 once per column panel: on a 2-core Xeon host (2 MB L2), row
 //! blocks ran 1000x784 · 784x500 at 35.6 GFLOP/s instead of 28.7 (one thread, 2026-12-02).
-//! Packing B up front for a single row block was 5% slower there (the panel then comes from
-//! L2), and blocks of 32 micro-panels were no faster than 64 for large products.
+//! Packing B up front for a small A was 5% slower there (the panel then comes from L2), and
+//! blocks of 32 micro-panels were no faster than 64 for large products.
 //!
 //! Why 4x8: V8 maps v128 to xmm registers and keeps xmm15 as scratch, so 15 are usable, and
 //! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
@@ -35,11 +36,11 @@
 //! the gradient-descent update of the weights) is applied to each tile straight from the
 //! registers after the last K block.
 //!
-//! The work is split into two phases that threads share (see `parallel`): packing A (and a
-//! shared B) in chunks of panels (`pack_a_range`, `pack_b_range`), then computing units
-//! (`compute_units`), both claimed from atomic counters. Every element of C is computed by
-//! the same sequence of operations whoever computes it, so results depend neither on the
-//! thread count nor on timing.
+//! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
+//! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; a small
+//! A each on its own. Then they claim units of C (`compute_units`). Every element of C is
+//! computed by the same sequence of operations whoever computes it, so results depend
+//! neither on the thread count nor on timing.
 
 use core::arch::wasm32::*;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -57,6 +58,9 @@ pub const AW: usize = MR;
 pub const KC: usize = 800;
 /// Micro-panels of A per row block (see the module notes).
 pub const MC: usize = 64;
+/// Packed A up to this many floats (one 800-deep row block) is packed by each thread for
+/// itself, and B panel by panel (see `Plan::shared`).
+pub const PRIVATE_A: usize = MC * MR * KC;
 /// Floats reserved per thread for its B panel when B is packed panel by panel (KC x NR, plus
 /// room to align it).
 pub const BPACK_STRIDE: usize = KC * NR + 16;
@@ -139,13 +143,16 @@ pub struct Plan<'a> {
     pub c: *mut f32,
     pub ldc: usize,
     pub epi: Epilogue<'a>,
-    /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats.
+    /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats, once for
+    /// all threads if `shared`, else once per thread.
     pub apack: *mut f32,
-    /// With several row blocks, packed B shared by all threads, 16-byte aligned: one panel
-    /// of `k * NR` floats per 8 columns. With one, `BPACK_STRIDE` floats per thread for the
-    /// panel it is computing.
+    /// Packed B, 16-byte aligned: if `shared`, one panel of `k * NR` floats per 8 columns;
+    /// else `BPACK_STRIDE` floats per thread for the panel it is computing.
     pub bpack: *mut f32,
-    pub b_shared: bool,
+    /// A large A (more than `PRIVATE_A`): the threads share packed A and B (every unit of a
+    /// row block reads its A, every row block reads all of B). A small one: each thread packs
+    /// all of A itself, and each B panel as it computes it (see `gemm_threads`).
+    pub shared: bool,
 }
 
 // Threads only write disjoint tiles of C and disjoint micro-panels of the packed A.
@@ -162,6 +169,18 @@ impl<'a> Plan<'a> {
     /// Floats of packed A.
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
+    }
+    /// The packed A thread `t` reads.
+    fn thread_a(&self, t: usize) -> *mut f32 {
+        if self.shared {
+            self.apack
+        } else {
+            unsafe { self.apack.add(t * self.m_panels() * self.k * AW) }
+        }
+    }
+    /// Thread `t`'s own B panel buffer (one row block only).
+    fn thread_b(&self, t: usize) -> *mut f32 {
+        unsafe { self.bpack.add(t * BPACK_STRIDE) }
     }
 }
 
@@ -186,43 +205,51 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     let m_blocks = ((m + MR - 1) / MR + MC - 1) / MC;
     let units = m_blocks * panels;
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
-    let b_shared = m_blocks > 1;
     let alen = Plan::apack_len(m, k).ok_or_else(oom)?;
-    let blen = if b_shared { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
+    let shared = alen > PRIVATE_A;
+    let alen = alen.checked_mul(if shared { 1 } else { threads }).ok_or_else(oom)?;
+    let blen = if shared { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
     ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
     let base = aligned16(pack);
     let bpack = unsafe { base.as_mut_ptr().add(alen) };
-    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack, b_shared };
+    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack, shared };
     let mut finite = [true; parallel::MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     if threads == 1 {
         unsafe {
-            pack_a_range(&p, 0, p.m_panels());
-            if b_shared {
+            pack_a_range(&p, p.apack, 0, p.m_panels());
+            if shared {
                 pack_b_range(&p, 0, panels);
             }
-            finite[0] = compute_units(&p, 0, units, bpack);
+            finite[0] = compute_units(&p, 0, 0, units);
         }
     } else {
-        // One fork: pack A (and a shared B) in chunks of panels, wait until all is packed,
-        // then claim units of C (each computed the same way whoever takes it).
+        // One fork: pack (shared operands in chunks of panels, then a wait until all are
+        // packed; private ones alone), then claim units of C (each computed the same way
+        // whoever takes it). Private copies of a small A cost little and save the wait and
+        // the reads of what the other core wrote: on a 2-core Xeon (2026-12-02), two threads
+        // ran the batch-64 products 1.8x one thread instead of 1.65-1.75x (250-wide ones
+        // 1.7x instead of 1.2x), and training 3% faster.
         const A_CHUNK: usize = 8;
         const B_CHUNK: usize = 4;
         let mp = p.m_panels();
-        let a_claim = Claim::new((mp + A_CHUNK - 1) / A_CHUNK);
-        let b_claim = Claim::new(if b_shared { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
+        let a_claim = Claim::new(if shared { (mp + A_CHUNK - 1) / A_CHUNK } else { 0 });
+        let b_claim = Claim::new(if shared { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
         // Guided claims: runs of neighbouring units (which share the A block and cache lines
         // of C's rows) while much is left, single units at the end, so neither thread waits
         // long at the join for the other's last claim.
         let unit_claim = Claim::new(units);
         parallel::run(threads, &|t, _| {
-            a_claim.each(|c| unsafe { pack_a_range(&p, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
-            b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
-            a_claim.wait_done();
-            b_claim.wait_done();
-            let own = unsafe { p.bpack.add(t * BPACK_STRIDE) };
+            if shared {
+                a_claim.each(|c| unsafe { pack_a_range(&p, p.apack, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
+                b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
+                a_claim.wait_done();
+                b_claim.wait_done();
+            } else {
+                unsafe { pack_a_range(&p, p.thread_a(t), 0, mp) };
+            }
             let mut ok = true;
-            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, first, end, own) });
+            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, t, first, end) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }
@@ -241,17 +268,18 @@ pub fn aligned16(buf: &mut [f32]) -> &mut [f32] {
     &mut buf[skip..]
 }
 
-/// Packs A micro-panels `first..end` of the plan.
+/// Packs A micro-panels `first..end` of the plan into `apack`.
 ///
 /// # Safety
-/// `p.apack` must hold `Plan::apack_len(m, k)` floats; threads must pack disjoint ranges.
-pub unsafe fn pack_a_range(p: &Plan, first: usize, end: usize) {
+/// `apack` must hold `Plan::apack_len(m, k)` floats; threads must pack disjoint ranges of
+/// a shared one.
+pub unsafe fn pack_a_range(p: &Plan, apack: *mut f32, first: usize, end: usize) {
     let (m, k, a) = (p.m, p.k, p.a);
     let src = a.data.as_ptr();
     for ir in first..end {
         let i0 = ir * MR;
         let rows = MR.min(m - i0);
-        let dst = p.apack.add(ir * k * AW);
+        let dst = apack.add(ir * k * AW);
         if rows == MR && a.rs == 1 {
             // Xᵀ: the 4 values of a k step are contiguous.
             for q in 0..k {
@@ -309,15 +337,15 @@ fn k_blocks(k: usize) -> (usize, usize) {
     (count, size.max(1))
 }
 
-/// Computes units `first..end` of C from the packed A (all of it must be packed) and B
-/// (packed already if shared, else panel by panel into `own`). Unit u is column panel
-/// `u % panels` of row block `u / panels`. Returns false when a `Descend` step gave a NaN
-/// or an infinity.
+/// Computes units `first..end` of C on thread `t` from its packed A (all of it must be
+/// packed) and B (packed already if shared, else panel by panel into the thread's buffer).
+/// Unit u is column panel `u % panels` of row block `u / panels`. Returns false when a
+/// `Descend` step gave a NaN or an infinity.
 ///
 /// # Safety
-/// Threads must compute disjoint unit ranges; `own` must hold `BPACK_STRIDE` floats private
-/// to the caller (unused when B is shared).
-pub unsafe fn compute_units(p: &Plan, first: usize, end: usize, own: *mut f32) -> bool {
+/// Threads must compute disjoint unit ranges.
+pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> bool {
+    let apack = p.thread_a(t);
     let (m, n, k) = (p.m, p.n, p.k);
     let (blocks, size) = k_blocks(k);
     let mp = p.m_panels();
@@ -330,16 +358,16 @@ pub unsafe fn compute_units(p: &Plan, first: usize, end: usize, own: *mut f32) -
         for kb in 0..blocks {
             let k0 = (kb * size).min(k);
             let kc = size.min(k - k0);
-            let b = if p.b_shared {
+            let b = if p.shared {
                 p.bpack.add(jp * k * NR + k0 * NR)
             } else {
-                let b = aligned16(core::slice::from_raw_parts_mut(own, BPACK_STRIDE)).as_mut_ptr();
+                let b = aligned16(core::slice::from_raw_parts_mut(p.thread_b(t), BPACK_STRIDE)).as_mut_ptr();
                 pack_b_panel(p.b, k0, kc, j0, nr, b);
                 b
             };
             for ir in mb * MC..(mb * MC + MC).min(mp) {
                 let i0 = ir * MR;
-                let acc = kernel(kc, p.apack.add(ir * k * AW + k0 * AW), b);
+                let acc = kernel(kc, apack.add(ir * k * AW + k0 * AW), b);
                 store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, kb == 0, kb + 1 == blocks, &p.epi, &mut probe);
             }
         }
