@@ -805,6 +805,26 @@ pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     })())
 }
 
+/// Test hook: runs a `parallel::Split` of `total` items over `threads` home ranges on this
+/// thread alone, as thread `t`, so it must steal every other range; writes the items in the
+/// order it ran them into `out` (`total` slots).
+#[no_mangle]
+pub extern "C" fn mlp_test_split(total: usize, threads: usize, t: usize, out: *mut u32) -> i32 {
+    report((|| {
+        if threads == 0 || threads > parallel::MAX_THREADS || t >= threads {
+            return Err(Error::invalid(format!("bad split: {} threads, thread {}", threads, t)));
+        }
+        let out = slice_mut(out, total, "split output")?;
+        let split = parallel::Split::new(total, threads);
+        let mut at = 0;
+        split.each(t, |item| {
+            out[at] = item as u32;
+            at += 1;
+        });
+        Ok(())
+    })())
+}
+
 /// Test hook: how many jobs have run on more than one thread since the module started.
 #[no_mangle]
 pub extern "C" fn mlp_test_forks() -> usize {

@@ -48,7 +48,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::{Error, Result};
-use crate::parallel::{self, Claim};
+use crate::parallel::{self, Claim, Split};
 use crate::simd::{load, load_partial, nonfinite_probe, splat, store, store_partial};
 
 pub const MR: usize = 4;
@@ -170,6 +170,16 @@ impl<'a> Plan<'a> {
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
     }
+    /// Unit u as (row block, column panel). With a shared A, the panels of one row block in
+    /// turn (that block's A stays in L2); with a private one (all of it in L2), the row
+    /// blocks of one panel in turn, so the units a thread owns are whole columns of C.
+    fn unit(&self, u: usize, panels: usize) -> (usize, usize) {
+        if self.shared {
+            (u / panels, u % panels)
+        } else {
+            (u % self.m_blocks(), u / self.m_blocks())
+        }
+    }
     /// The packed A thread `t` reads.
     fn thread_a(&self, t: usize) -> *mut f32 {
         if self.shared {
@@ -235,10 +245,11 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         let mp = p.m_panels();
         let a_claim = Claim::new(if shared { (mp + A_CHUNK - 1) / A_CHUNK } else { 0 });
         let b_claim = Claim::new(if shared { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
-        // Guided claims: runs of neighbouring units (which share the A block and cache lines
-        // of C's rows) while much is left, single units at the end, so neither thread waits
-        // long at the join for the other's last claim.
-        let unit_claim = Claim::new(units);
+        // Home ranges of units, stolen from at the end: thread t computes the same units of
+        // every product of the same shape, so it finds the columns of a weight matrix it
+        // wrote (weight-gradient step) or read (forward) last time in its own cache. Against
+        // guided claims, two threads trained 3-4% faster on a 2-core Xeon (2026-12-02).
+        let split = Split::new(units, threads);
         parallel::run(threads, &|t, _| {
             if shared {
                 a_claim.each(|c| unsafe { pack_a_range(&p, p.apack, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
@@ -249,7 +260,7 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
                 unsafe { pack_a_range(&p, p.thread_a(t), 0, mp) };
             }
             let mut ok = true;
-            unit_claim.each_guided(threads, |first, end| ok &= unsafe { compute_units(&p, t, first, end) });
+            split.each(t, |u| ok &= unsafe { compute_units(&p, t, u, u + 1) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }
@@ -339,8 +350,8 @@ fn k_blocks(k: usize) -> (usize, usize) {
 
 /// Computes units `first..end` of C on thread `t` from its packed A (all of it must be
 /// packed) and B (packed already if shared, else panel by panel into the thread's buffer).
-/// Unit u is column panel `u % panels` of row block `u / panels`. Returns false when a
-/// `Descend` step gave a NaN or an infinity.
+/// Units are numbered as `Plan::unit` says. Returns false when a `Descend` step gave a NaN
+/// or an infinity.
 ///
 /// # Safety
 /// Threads must compute disjoint unit ranges.
@@ -352,7 +363,7 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
     let panels = (n + NR - 1) / NR;
     let mut probe = splat(0.0);
     for u in first..end {
-        let (mb, jp) = (u / panels, u % panels);
+        let (mb, jp) = p.unit(u, panels);
         let j0 = jp * NR;
         let nr = NR.min(n - j0);
         for kb in 0..blocks {

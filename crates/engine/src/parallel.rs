@@ -13,14 +13,15 @@
 //! when some are asleep. Those two come from JavaScript as the imports `env.mlp_wait` and
 //! `env.mlp_notify` (rustc 1.63 has the wasm wait/notify intrinsics only behind an unstable
 //! feature); a browser's main thread may notify but never waits, which suits: it only spins
-//! while joining. Splits depend only on
-//! the sizes and the thread count, never on timing, so results are reproducible.
+//! while joining. Which thread runs a work item may depend on timing (`Claim`, `Split`),
+//! what the item computes never does, so results are reproducible.
 //!
 //! In the single-thread build (without `--cfg mlp_threads`, which the threads build sets
-//! along with the `atomics` target feature; rustc 1.63 has no cfg for that feature) the pool never starts: `run`
-//! calls the job inline, and the atomics below compile to plain loads and stores.
+//! along with the `atomics` target feature; rustc 1.63 has no cfg for that feature) the
+//! pool never starts: `run` calls the job inline, and the atomics below compile to plain
+//! loads and stores.
 
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::*};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 pub const MAX_THREADS: usize = 64;
 
@@ -28,9 +29,11 @@ pub const MAX_THREADS: usize = 64;
 #[cfg(mlp_threads)]
 const SPIN_LIMIT: u32 = 1 << 19;
 /// Spin iterations before a joining main thread sleeps (only where it may: `env.mlp_wait`
-/// returns at once on a browser's main thread, so there it keeps spinning).
+/// returns at once on a browser's main thread, so there it keeps spinning). Long enough to
+/// outlast the last unit of a product: waking from `Atomics.wait` took long enough on a
+/// 2-core Xeon VM that 2^14 spins made two threads train 1-2% slower than 2^20.
 #[cfg(mlp_threads)]
-const JOIN_SPIN_LIMIT: u32 = 1 << 14;
+const JOIN_SPIN_LIMIT: u32 = 1 << 20;
 
 pub type Job<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
@@ -287,29 +290,66 @@ impl Claim {
         }
     }
 
-    /// Runs `f(first, end)` over ranges of items claimed until none are left, each range a
-    /// share of what is left (at least one item): big ranges while there is much to do, single
-    /// items at the end, so the threads reach the join together.
-    #[inline]
-    pub fn each_guided(&self, threads: usize, mut f: impl FnMut(usize, usize)) {
-        let mut first = self.next.load(Relaxed);
-        while first < self.total {
-            let take = ((self.total - first) / (2 * threads.max(1))).max(1);
-            match self.next.compare_exchange_weak(first, first + take, Relaxed, Relaxed) {
-                Ok(_) => {
-                    f(first, first + take);
-                    self.done.fetch_add(take, Release);
-                    first = self.next.load(Relaxed);
-                }
-                Err(now) => first = now,
-            }
-        }
-    }
-
     /// Waits until every item has been finished (by whichever thread claimed it).
     pub fn wait_done(&self) {
         while self.done.load(Acquire) < self.total {
             core::hint::spin_loop();
+        }
+    }
+}
+
+/// Items 0..total split into one contiguous home range per thread, which its owner works
+/// through from the front; a thread whose range is empty steals single items from the back of
+/// the others'. So each thread mostly gets the same items for the same sizes, product after
+/// product (the same columns of a weight matrix stay in its core's cache), and a thread that
+/// the OS delays still just does fewer. As with `Claim`, what an item computes must not
+/// depend on which thread runs it.
+pub struct Split {
+    /// Per thread: the range still to do, as `end << 32 | next`.
+    ranges: [AtomicU64; MAX_THREADS],
+    threads: usize,
+}
+
+impl Split {
+    pub fn new(total: usize, threads: usize) -> Split {
+        assert!(total <= u32::MAX as usize && (1..=MAX_THREADS).contains(&threads), "split too large");
+        #[allow(clippy::declare_interior_mutable_const)]
+        const EMPTY: AtomicU64 = AtomicU64::new(0);
+        let ranges = [EMPTY; MAX_THREADS];
+        for (t, r) in ranges.iter().enumerate().take(threads) {
+            let (lo, hi) = (t * total / threads, (t + 1) * total / threads);
+            r.store((hi as u64) << 32 | lo as u64, Relaxed);
+        }
+        Split { ranges, threads }
+    }
+
+    /// Runs `f(item)` on thread `t` for its own items, front to back, then for items stolen
+    /// from the back of the other threads' ranges, until none are left.
+    pub fn each(&self, t: usize, mut f: impl FnMut(usize)) {
+        while let Some(item) = self.take(t, true) {
+            f(item);
+        }
+        for v in (1..self.threads).map(|d| (t + d) % self.threads) {
+            while let Some(item) = self.take(v, false) {
+                f(item);
+            }
+        }
+    }
+
+    /// Takes one item from the front (the owner) or the back (a thief) of range `v`.
+    fn take(&self, v: usize, front: bool) -> Option<usize> {
+        let r = &self.ranges[v];
+        let mut cur = r.load(Relaxed);
+        loop {
+            let (lo, hi) = (cur & 0xFFFF_FFFF, cur >> 32);
+            if lo >= hi {
+                return None;
+            }
+            let (next, item) = if front { (hi << 32 | (lo + 1), lo) } else { ((hi - 1) << 32 | lo, hi - 1) };
+            match r.compare_exchange_weak(cur, next, Relaxed, Relaxed) {
+                Ok(_) => return Some(item as usize),
+                Err(now) => cur = now,
+            }
         }
     }
 }
