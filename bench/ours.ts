@@ -12,6 +12,9 @@ export interface OursResult {
   threads: number;
   train: Summary;
   inference: Summary;
+  /** This count's rate ÷ the first count's (one thread) in the same turn, turn by turn. */
+  trainVsFirst: Summary;
+  inferenceVsFirst: Summary;
 }
 
 export interface KernelResult {
@@ -98,7 +101,8 @@ export async function benchOurs(opts: { quick: boolean; threads: number[] }): Pr
     }
   }
   samplers.forEach((s) => s.dispose());
-  return samplers.map((s, i) => ({ threads: s.threads, train: summarize(train[i]), inference: summarize(infer[i]) }));
+  const vsFirst = (rates: number[][], i: number) => summarize(rates[i].map((v, r) => v / rates[0][r]));
+  return samplers.map((s, i) => ({ threads: s.threads, train: summarize(train[i]), inference: summarize(infer[i]), trainVsFirst: vsFirst(train, i), inferenceVsFirst: vsFirst(infer, i) }));
 }
 
 /** FLOPs of one training sample: forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ for every
