@@ -133,6 +133,19 @@ describe('FeedForwardNeuralNets', () => {
     net.dispose();
   });
 
+  it('a backPropagation refused for a wrong yPred keeps the gradients of the last good one', () => {
+    const net = new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [3], eta: 0.5, seed: 4 });
+    const before = net.parameters;
+    const g = net.backPropagation(net.forwardPropagation(XOR_X), XOR_Y, XOR_X);
+    const other = [[0, 0.5]];
+    const wrong = net.forwardPropagation(other).data.map((v, i) => (i === 1 ? v + 0.01 : v));
+    expect(() => net.backPropagation(new Matrix(1, 2, wrong), [[1, 0]], other)).toThrow(/at row 0, column 1 it is .* but the network gives/);
+    net.gradientDescent(); // applies g, not gradients of the refused batch
+    const after = net.parameters;
+    after.W1.data.forEach((w, i) => expect(w).toBeCloseTo(before.W1.data[i] - 0.5 * g.dW1.data[i], 6));
+    net.dispose();
+  });
+
   // train() with 'gd' and no regularisation takes the engine's fused path (the gradient GEMM
   // writes w − η·g straight into the next weights); the others keep gradients, then apply
   // them. With batchSize = n one epoch is one batch of every row: the shuffle only reorders
@@ -538,8 +551,8 @@ describe('the evaluation path and the training path agree', () => {
       const net = new FeedForwardNeuralNets({ inputs: X, outputs: Y, hiddenLayers: sizes.slice(1, -1), g: new Tanh(), seed: 3 });
       const engine = getEngine();
       const viaGradients = engine.scoped((s) => {
-        const out = s.allocOf(Float64Array, 1);
-        engine.check(engine.exports.mlp_network_gradients((net as unknown as { handle: number }).handle, s.copyIn(X.data), s.copyIn(Y.data), n, d, out), 'test');
+        const [out, at, actual] = [s.allocOf(Float64Array, 1), s.allocOf(Int32Array, 1), s.allocOf(Float32Array, 1)];
+        engine.check(engine.exports.mlp_network_gradients((net as unknown as { handle: number }).handle, s.copyIn(X.data), s.copyIn(Y.data), n, d, 0, out, at, actual), 'test');
         return engine.view(Float64Array, out, 1)[0];
       });
       expect(Math.abs(net.loss(X, Y) - viaGradients)).toBeLessThan(1e-12 * Math.max(1, viaGradients));

@@ -348,11 +348,17 @@ export class FeedForwardNeuralNets {
     const [xm, ym] = this.batch(x, y, where);
     const p = toMatrix(yPred, where, 'yPred');
     expectShape(p, ym.rows, ym.cols, where, 'yPred');
-    checkIsOutputOf(p, this.evaluate(xm, where), where);
-    this.engine.scoped((s) => {
-      const out = s.allocOf(Float64Array, 1);
-      this.engine.check(this.engine.exports.mlp_network_gradients(this.handle, s.copyIn(xm.data), s.copyIn(ym.data), xm.rows, xm.cols, out), where);
+    // One forward pass: the engine compares its output with yPred (it must be the network's
+    // output for x, since the gradients come from x) before the backward pass.
+    const mismatch = this.engine.scoped((s) => {
+      const [loss, at, actual] = [s.allocOf(Float64Array, 1), s.allocOf(Int32Array, 1), s.allocOf(Float32Array, 1)];
+      this.engine.check(this.engine.exports.mlp_network_gradients(this.handle, s.copyIn(xm.data), s.copyIn(ym.data), xm.rows, xm.cols, s.copyIn(p.data), loss, at, actual), where);
+      return { at: this.engine.view(Int32Array, at, 1)[0]!, actual: this.engine.view(Float32Array, actual, 1)[0]! };
     });
+    if (mismatch.at >= 0) {
+      const [r, c] = [Math.floor(mismatch.at / p.cols), mismatch.at % p.cols];
+      throw new ValueError(`${where}: yPred must be this network's output for x, forwardPropagation(x) (the gradients are computed from x); at row ${r}, column ${c} it is ${p.data[mismatch.at]} but the network gives ${mismatch.actual}`);
+    }
     this.hasGradients = true;
     return unflatten(this.readVector(1, where), this.config.sizes, 'd');
   }
@@ -690,11 +696,3 @@ function checkTargetsSuitLoss(ds: Dataset, loss: Loss, where: string, arg: strin
   }
 }
 
-/** yPred must be the network's output for x (up to float rounding): the gradients come from x. */
-function checkIsOutputOf(yPred: Matrix, output: Matrix, where: string): void {
-  const same = (v: number, o: number) => Object.is(v, o) || Math.abs(v - o) <= 1e-6 + 1e-4 * Math.abs(o);
-  const at = yPred.data.findIndex((v, i) => !same(v, output.data[i]!));
-  if (at < 0) return;
-  const [r, c] = [Math.floor(at / yPred.cols), at % yPred.cols];
-  throw new ValueError(`${where}: yPred must be this network's output for x, forwardPropagation(x) (the gradients are computed from x); at row ${r}, column ${c} it is ${yPred.data[at]} but the network gives ${output.data[at]}`);
-}

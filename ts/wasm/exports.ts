@@ -41,7 +41,7 @@ export interface EngineExports {
   mlp_network_set_state(h: Handle, src: Ptr): Status;
   mlp_network_forward(h: Handle, x: Ptr, n: number, d: number, out: Ptr): Status;
   mlp_network_loss(h: Handle, x: Ptr, y: Ptr, n: number, d: number, out: Ptr): Status;
-  mlp_network_gradients(h: Handle, x: Ptr, y: Ptr, n: number, d: number, outLoss: Ptr): Status;
+  mlp_network_gradients(h: Handle, x: Ptr, y: Ptr, n: number, d: number, expected: Ptr, outLoss: Ptr, outMismatch: Ptr, outActual: Ptr): Status;
   mlp_network_apply(h: Handle, optimizer: number): Status;
   mlp_network_shuffle(h: Handle, n: number): Status;
   mlp_network_train(h: Handle, data: Handle, batch: number, first: number, count: number, outLossSum: Ptr, outDone: Ptr): Status;

@@ -537,9 +537,14 @@ pub extern "C" fn mlp_network_loss(h: i32, x: *const f32, y: *const f32, n: usiz
     })())
 }
 
-/// Forward + backward on one batch; the gradients are kept in the network.
+/// Forward + backward on one batch; the gradients are kept in the network. With `expected`
+/// not null (n x outputs, what the caller believes the output is), the output is compared
+/// with it first: `out_mismatch` gets the index of the first value that differs beyond float
+/// rounding (then no gradients are computed and `out_actual` gets the network's value), or
+/// -1. The loss is written either way.
 #[no_mangle]
-pub extern "C" fn mlp_network_gradients(h: i32, x: *const f32, y: *const f32, n: usize, d: usize, out_loss: *mut f64) -> i32 {
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_network_gradients(h: i32, x: *const f32, y: *const f32, n: usize, d: usize, expected: *const f32, out_loss: *mut f64, out_mismatch: *mut i32, out_actual: *mut f32) -> i32 {
     report((|| {
         let net = networks().get(h)?;
         check_width(net, d)?;
@@ -548,8 +553,14 @@ pub extern "C" fn mlp_network_gradients(h: i32, x: *const f32, y: *const f32, n:
         }
         let x = slice(x, product(n, d, "input")?, "input")?;
         let y = slice(y, product(n, net.outputs(), "targets")?, "targets")?;
-        let value = net.compute_gradients(x, y, n)?;
-        slice_mut(out_loss, 1, "loss output")?[0] = value;
+        let expected = if expected.is_null() { None } else { Some(slice(expected, product(n, net.outputs(), "expected output")?, "expected output")?) };
+        let out_loss = slice_mut(out_loss, 1, "loss output")?;
+        let out_mismatch = slice_mut(out_mismatch, 1, "mismatch output")?;
+        let out_actual = slice_mut(out_actual, 1, "actual value output")?;
+        let (loss, mismatch) = net.gradients_if_output(x, y, n, expected)?;
+        out_loss[0] = loss;
+        out_mismatch[0] = mismatch.map_or(-1, |(at, _)| i32::try_from(at).unwrap_or(i32::MAX));
+        out_actual[0] = mismatch.map_or(0.0, |(_, v)| v);
         Ok(())
     })())
 }

@@ -358,11 +358,26 @@ impl Network {
 
     /// Forward and backward on one batch; keeps the gradients and returns the mean loss.
     pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
+        self.gradients_if_output(x, y, n, None).map(|(loss, _)| loss)
+    }
+
+    /// Like `compute_gradients`, but first compares the batch's output with `expected` (the
+    /// caller's belief of it; n x outputs): on the first value that differs beyond float
+    /// rounding, returns its index and the network's value without computing gradients, so
+    /// the kept ones stay as they were.
+    pub fn gradients_if_output(&mut self, x: &[f32], y: &[f32], n: usize, expected: Option<&[f32]>) -> Result<(f64, Option<(usize, f32)>)> {
         self.reserve_rows(n)?;
         self.forward_layers(x, n)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
+        if let Some(expected) = expected {
+            let out = &self.ws.acts[self.layers.len() - 1][..n * self.outputs()];
+            let same = |v: f32, o: f32| v.to_bits() == o.to_bits() || (v - o).abs() <= 1e-6 + 1e-4 * o.abs();
+            if let Some(at) = expected.iter().zip(out).position(|(&v, &o)| !same(v, o)) {
+                return Ok((loss, Some((at, out[at]))));
+            }
+        }
         self.backward(x, y, n, None)?;
-        Ok(loss)
+        Ok((loss, None))
     }
 
     /// Applies the kept gradients with the given optimizer, unless a gradient or a new weight
