@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, CrossEntropyLoss, SquaredErrorLoss, ShapeError, ValueError } from '../../ts/index.js';
+import { init, CrossEntropyLoss, SquaredErrorLoss, ShapeError, ValueError, Matrix, Dataset } from '../../ts/index.js';
 
 beforeAll(() => init());
 
@@ -56,5 +56,25 @@ describe('losses', () => {
     expect(() => new CrossEntropyLoss().compute([[0.5, 0.5]], [[2, -1]])).toThrow(/must hold probabilities/);
     expect(() => new CrossEntropyLoss().compute([[0.5, 0.5]], [[0.5, 0.2]])).toThrow(/sum to 1/);
     expect(() => new SquaredErrorLoss().compute([[NaN]], [[1]])).toThrow(/yPred must be finite, got NaN at row 0, column 0/);
+  });
+
+  it('names the first target that is not a probability, or the first row that does not sum to 1', () => {
+    const ce = new CrossEntropyLoss();
+    const p = [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]];
+    expect(() => ce.compute(p, [[1, 0], [0, 1], [0, 1.5]])).toThrow(/yTrue must hold probabilities \(one-hot rows\) for cross-entropy, got 1\.5 at row 2, column 1/);
+    expect(() => ce.compute(p, [[1, 0], [0.25, 0.25], [2, 0]])).toThrow(/each row of yTrue must sum to 1 .*, row 1 sums to 0\.5$/);
+    expect(() => ce.compute(p, [[1, 0], [0.7, 0.3], [0.4, 0.6]])).not.toThrow();
+    // within 1e-3 of 1 passes, beyond it does not
+    expect(() => ce.compute([[0.5, 0.5]], [[0.4995, 0.5]])).not.toThrow();
+    expect(() => ce.compute([[0.5, 0.5]], [[0.498, 0.5]])).toThrow(/row 0 sums to 0\.99799/); // the float32 targets, summed in float64
+  });
+
+  it('a Dataset knows whether its targets are probability rows', () => {
+    const X = new Matrix(3, 1, Float32Array.of(1, 2, 3));
+    const oneHot = Dataset.fromMatrices(X, [[1, 0], [0, 1], [0.5, 0.5]]);
+    const other = Dataset.fromMatrices(X, [[1, 0], [0, 1], [3, -2]]);
+    expect([oneHot.probabilityTargets, other.probabilityTargets]).toEqual([true, false]);
+    oneHot.dispose();
+    other.dispose();
   });
 });

@@ -5,7 +5,7 @@ import { getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
-import { checkProbabilityRows, holdsProbabilityRows } from './losses.js';
+import { probabilityRowsProblem } from './losses.js';
 import { MAX_ENGINE_COUNT, positiveInteger } from './validate.js';
 
 const registry = typeof FinalizationRegistry !== 'undefined'
@@ -58,14 +58,24 @@ export class Dataset {
     if (x.rows !== y.rows) {
       throw new ShapeError(`${where}: X and Y must have the same number of rows, got ${x.rows} and ${y.rows}`);
     }
-    if (options.needProbabilities) checkProbabilityRows(y, where, 'Y');
-    const probabilities = options.needProbabilities || holdsProbabilityRows(y);
     const engine = getEngine(where);
     const handle = engine.checkHandle(engine.exports.mlp_dataset_create(x.rows, x.cols, y.cols), where);
     // Views are taken right after the pointer is read: nothing allocates in between.
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 0), x.data.length).set(x.data);
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 1), y.data.length).set(y.data);
-    return new Dataset(engine, handle, x.rows, x.cols, y.cols, null, probabilities);
+    // Scanned where they now live (the pointer is read again: the scan allocates).
+    let problem: string | null;
+    try {
+      problem = probabilityRowsProblem(engine, engine.exports.mlp_dataset_ptr(handle, 1), y.rows, y.cols, where, 'Y');
+    } catch (e) {
+      engine.exports.mlp_dataset_free(handle);
+      throw e;
+    }
+    if (problem !== null && options.needProbabilities) {
+      engine.exports.mlp_dataset_free(handle);
+      throw new ValueError(problem);
+    }
+    return new Dataset(engine, handle, x.rows, x.cols, y.cols, null, problem === null);
   }
 
   /**

@@ -3,6 +3,7 @@
 // L2 adds (α/2) Σ W², L1 adds α Σ |W| over the given weight matrices (not biases, not / n).
 
 import { getEngine } from '../wasm/load.js';
+import type { Engine } from '../wasm/engine.js';
 import { ShapeError, ValueError, classNameOf, describe } from './errors.js';
 import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
 import { checkOptions } from './validate.js';
@@ -137,31 +138,27 @@ export class CrossEntropyLoss extends Loss {
   }
 }
 
-/** Cross-entropy needs each target row to be a probability distribution. */
-/** The same test as checkProbabilityRows, as a yes or no. */
-export function holdsProbabilityRows(y: Matrix): boolean {
-  try {
-    checkProbabilityRows(y, '', '');
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Why the rows x cols targets at `ptr` (in wasm memory) are not probability rows, as
+ * cross-entropy needs them (one-hot or distributions), or null when they are. The engine
+ * scans them, not a JavaScript loop.
+ */
+export function probabilityRowsProblem(engine: Engine, ptr: number, rows: number, cols: number, where: string, arg: string): string | null {
+  const [kind, row, col, value] = engine.scoped((s) => {
+    const [out, v] = [s.allocOf(Int32Array, 3), s.allocOf(Float64Array, 1)];
+    engine.check(engine.exports.mlp_first_non_probability_row(ptr, rows, cols, out, v), where);
+    return [...engine.view(Int32Array, out, 3), engine.view(Float64Array, v, 1)[0]!];
+  });
+  if (kind === 1) return `${where}: ${arg} must hold probabilities (one-hot rows) for cross-entropy, got ${value} at row ${row}, column ${col}`;
+  if (kind === 2) return `${where}: each row of ${arg} must sum to 1 for cross-entropy (one-hot or probabilities), row ${row} sums to ${value}`;
+  return null;
 }
 
+/** Cross-entropy needs each target row to be a probability distribution. */
 export function checkProbabilityRows(y: Matrix, where: string, arg: string): void {
-  for (let r = 0; r < y.rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < y.cols; c++) {
-      const v = y.data[r * y.cols + c];
-      if (!(v >= 0 && v <= 1)) {
-        throw new ValueError(`${where}: ${arg} must hold probabilities (one-hot rows) for cross-entropy, got ${v} at row ${r}, column ${c}`);
-      }
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > 1e-3) {
-      throw new ValueError(`${where}: each row of ${arg} must sum to 1 for cross-entropy (one-hot or probabilities), row ${r} sums to ${sum}`);
-    }
-  }
+  const engine = getEngine(where);
+  const problem = engine.scoped((s) => probabilityRowsProblem(engine, s.copyIn(y.data), y.rows, y.cols, where, arg));
+  if (problem !== null) throw new ValueError(problem);
 }
 
 export function lossFromName(name: unknown, options: LossOptions, where: string): Loss {

@@ -19,6 +19,7 @@ export interface EngineExports {
   mlp_activation_apply(code: number, x: Ptr, rows: number, cols: number, out: Ptr): Status;
   mlp_activation_gradient(code: number, x: Ptr, rows: number, cols: number, out: Ptr): Status;
   mlp_loss_value(code: number, p: Ptr, y: Ptr, rows: number, cols: number, out: Ptr): Status;
+  mlp_first_non_probability_row(y: Ptr, rows: number, cols: number, out: Ptr, outValue: Ptr): Status;
   mlp_loss_gradient(code: number, p: Ptr, y: Ptr, rows: number, cols: number, out: Ptr): Status;
   mlp_regularization_value(code: number, alpha: number, w: Ptr, len: number, out: Ptr): Status;
   mlp_regularization_gradient(code: number, alpha: number, w: Ptr, len: number, out: Ptr): Status;

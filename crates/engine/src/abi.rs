@@ -18,7 +18,7 @@ use crate::dataset::{u8_statistics, Dataset};
 use crate::error::{Error, Result, Status};
 use crate::gemm::{gemm_reference, gemm_threads, Epilogue, Strided};
 use crate::init::InitKind;
-use crate::loss::{mean_loss, output_gradient, LossKind, Regularization};
+use crate::loss::{first_non_probability_row, mean_loss, output_gradient, LossKind, NotProbabilities, Regularization};
 use crate::network::{initialize, layout, Config, Network};
 use crate::optim::{Hyper, OptimizerKind};
 use crate::parallel;
@@ -260,6 +260,28 @@ pub extern "C" fn mlp_loss_value(code: i32, p: *const f32, y: *const f32, rows: 
         let len = product(rows, cols, "loss input")?;
         let value = mean_loss(kind, slice(p, len, "predictions")?, slice(y, len, "targets")?, rows, cols);
         slice_mut(out, 1, "loss output")?[0] = value;
+        Ok(())
+    })())
+}
+
+/// Checks that rows x cols targets are probability rows (one-hot or distributions), as
+/// cross-entropy needs: writes [kind, row, col] to `out` (kind 0: all are; 1: the value at
+/// (row, col), written to `out_value`, is outside [0, 1]; 2: row `row` sums to `out_value`,
+/// not 1 within 1e-3).
+#[no_mangle]
+pub extern "C" fn mlp_first_non_probability_row(y: *const f32, rows: usize, cols: usize, out: *mut i32, out_value: *mut f64) -> i32 {
+    report((|| {
+        let y = slice(y, product(rows, cols, "targets")?, "targets")?;
+        let out = slice_mut(out, 3, "position output")?;
+        let out_value = slice_mut(out_value, 1, "value output")?;
+        let index = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+        let (kind, row, col, value) = match first_non_probability_row(y, cols) {
+            None => (0, 0, 0, 0.0),
+            Some(NotProbabilities::Value { row, col, value }) => (1, row, col, value as f64),
+            Some(NotProbabilities::Sum { row, sum }) => (2, row, 0, sum),
+        };
+        out.copy_from_slice(&[kind, index(row), index(col)]);
+        out_value[0] = value;
         Ok(())
     })())
 }

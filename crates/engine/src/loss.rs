@@ -114,6 +114,32 @@ pub fn softmax_cross_entropy_rows(z: &mut [f32], y: &[f32], k: usize) -> f64 {
     total
 }
 
+/// Where rows of k targets stop being probability distributions, as cross-entropy needs them.
+#[derive(Debug, PartialEq)]
+pub enum NotProbabilities {
+    /// A value outside [0, 1] (or NaN).
+    Value { row: usize, col: usize, value: f32 },
+    /// A row whose values do not sum to 1 within 1e-3 (summed in float64).
+    Sum { row: usize, sum: f64 },
+}
+
+/// The first row of `y` (rows of k) that is not a probability distribution, if any.
+pub fn first_non_probability_row(y: &[f32], k: usize) -> Option<NotProbabilities> {
+    for (row, r) in y.chunks_exact(k.max(1)).enumerate() {
+        let mut sum = 0.0f64;
+        for (col, &value) in r.iter().enumerate() {
+            if !(0.0..=1.0).contains(&value) {
+                return Some(NotProbabilities::Value { row, col, value });
+            }
+            sum += value as f64;
+        }
+        if (sum - 1.0).abs() > 1e-3 {
+            return Some(NotProbabilities::Sum { row, sum });
+        }
+    }
+    None
+}
+
 /// d loss / d p for a batch of n rows (the mean loss's gradient).
 pub fn output_gradient(kind: LossKind, p: &[f32], y: &[f32], n: usize, k: usize, out: &mut [f32]) {
     match kind {
