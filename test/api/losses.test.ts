@@ -69,6 +69,20 @@ describe('losses', () => {
     expect(() => ce.compute([[0.5, 0.5]], [[0.498, 0.5]])).toThrow(/row 0 sums to 0\.99799/); // the float32 targets, summed in float64
   });
 
+  it('Dataset.fromMatrices names the first NaN or infinity of X or Y, checked in the engine', () => {
+    const X = new Matrix(300, 4, new Float32Array(1200).fill(0.5));
+    const Y = new Matrix(300, 2, new Float32Array(600).fill(0.5));
+    X.data[1033] = NaN;
+    expect(() => Dataset.fromMatrices(X, Y)).toThrow(/Dataset.fromMatrices: X must be finite, got NaN at row 258, column 1/);
+    X.data[1033] = 0.5;
+    Y.data[599] = -Infinity;
+    expect(() => Dataset.fromMatrices(X, Y)).toThrow(/Y must be finite, got -Infinity at row 299, column 1/);
+    Y.data[599] = 0.5;
+    const ok = Dataset.fromMatrices(X, Y);
+    expect(ok.n).toBe(300);
+    ok.dispose();
+  });
+
   it('a Dataset knows whether its targets are probability rows', () => {
     const X = new Matrix(3, 1, Float32Array.of(1, 2, 3));
     const oneHot = Dataset.fromMatrices(X, [[1, 0], [0, 1], [0.5, 0.5]]);

@@ -4,7 +4,7 @@
 import { getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
-import { Matrix, toMatrix, type MatrixLike } from './matrix.js';
+import { Matrix, nonFiniteError, toMatrix, type MatrixLike } from './matrix.js';
 import { probabilityRowsProblem } from './losses.js';
 import { MAX_ENGINE_COUNT, positiveInteger } from './validate.js';
 
@@ -53,8 +53,9 @@ export class Dataset {
   /** Inputs X (n x d) and targets Y (n x k) copied into the engine. */
   static fromMatrices(X: MatrixLike, Y: MatrixLike, options: { where?: string; needProbabilities?: boolean } = {}): Dataset {
     const where = options.where ?? 'Dataset.fromMatrices';
-    const x = toMatrix(X, where, 'X');
-    const y = toMatrix(Y, where, 'Y');
+    // Finiteness is checked in the engine after the copy (SIMD, not a JS loop over every value).
+    const x = toMatrix(X, where, 'X', { finite: false });
+    const y = toMatrix(Y, where, 'Y', { finite: false });
     if (x.rows !== y.rows) {
       throw new ShapeError(`${where}: X and Y must have the same number of rows, got ${x.rows} and ${y.rows}`);
     }
@@ -63,9 +64,17 @@ export class Dataset {
     // Views are taken right after the pointer is read: nothing allocates in between.
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 0), x.data.length).set(x.data);
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 1), y.data.length).set(y.data);
-    // Scanned where they now live (the pointer is read again: the scan allocates).
+    // Scanned where they now live (pointers are read again after each allocation).
     let problem: string | null;
     try {
+      for (const [which, m, arg] of [[0, x, 'X'], [1, y, 'Y']] as const) {
+        const bad = engine.scoped((s) => {
+          const out = s.allocOf(Int32Array, 1);
+          engine.check(engine.exports.mlp_first_nonfinite(engine.exports.mlp_dataset_ptr(handle, which), m.data.length, out), where);
+          return engine.view(Int32Array, out, 1)[0]!;
+        });
+        if (bad >= 0) throw nonFiniteError(m, bad, where, arg);
+      }
       problem = probabilityRowsProblem(engine, engine.exports.mlp_dataset_ptr(handle, 1), y.rows, y.cols, where, 'Y');
     } catch (e) {
       engine.exports.mlp_dataset_free(handle);
