@@ -155,7 +155,8 @@ pub struct Plan<'a> {
     pub shared: bool,
 }
 
-// Threads only write disjoint tiles of C and disjoint micro-panels of the packed A.
+// Threads only write disjoint tiles of C, disjoint micro-panels of a shared packed A or B,
+// and their own private buffers.
 unsafe impl Sync for Plan<'_> {}
 
 impl<'a> Plan<'a> {
@@ -164,7 +165,7 @@ impl<'a> Plan<'a> {
     }
     /// Row blocks of `MC` micro-panels: the unit of A that stays in L2.
     pub fn m_blocks(&self) -> usize {
-        (self.m_panels() + MC - 1) / MC
+        row_blocks(self.m)
     }
     /// Floats of packed A.
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
@@ -188,7 +189,7 @@ impl<'a> Plan<'a> {
             unsafe { self.apack.add(t * self.m_panels() * self.k * AW) }
         }
     }
-    /// Thread `t`'s own B panel buffer (one row block only).
+    /// Thread `t`'s own B panel buffer (when not `shared`).
     fn thread_b(&self, t: usize) -> *mut f32 {
         unsafe { self.bpack.add(t * BPACK_STRIDE) }
     }
@@ -196,7 +197,8 @@ impl<'a> Plan<'a> {
 
 /// C (m x n, row stride `ldc`) = epilogue(A·B), A being m x k and B k x n, split over up to
 /// `threads` threads by units of C (see `parallel`; 1 for one thread). `pack` is scratch
-/// space for the packed A and B: it grows once to its largest size and is then reused. Returns false when a `Descend` step gave a NaN or an infinity.
+/// space for the packed A and B: it grows once to its largest size and is then reused.
+/// Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
@@ -212,8 +214,7 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     let panels = (n + NR - 1) / NR;
     let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
     let oom = || Error::oom("packed matrix panels", usize::MAX);
-    let m_blocks = ((m + MR - 1) / MR + MC - 1) / MC;
-    let units = m_blocks * panels;
+    let units = row_blocks(m) * panels;
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
     let alen = Plan::apack_len(m, k).ok_or_else(oom)?;
     let shared = alen > PRIVATE_A;
@@ -265,6 +266,11 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
         });
     }
     Ok(finite[..threads].iter().all(|&f| f))
+}
+
+/// Row blocks of an m-row A.
+fn row_blocks(m: usize) -> usize {
+    ((m + MR - 1) / MR + MC - 1) / MC
 }
 
 /// The offset of element (rows − 1, cols − 1) of a strided matrix, if it fits in usize.
