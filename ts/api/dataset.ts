@@ -4,7 +4,7 @@
 import { getEngine } from '../wasm/load.js';
 import type { Engine } from '../wasm/engine.js';
 import { DisposedError, ShapeError, ValueError, describe } from './errors.js';
-import { Matrix, nonFiniteError, toMatrix, type MatrixLike } from './matrix.js';
+import { Matrix, checkFiniteInEngine, toMatrix, type MatrixLike } from './matrix.js';
 import { probabilityRowsProblem } from './losses.js';
 import { MAX_ENGINE_COUNT, positiveInteger } from './validate.js';
 
@@ -64,17 +64,11 @@ export class Dataset {
     // Views are taken right after the pointer is read: nothing allocates in between.
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 0), x.data.length).set(x.data);
     engine.view(Float32Array, engine.exports.mlp_dataset_ptr(handle, 1), y.data.length).set(y.data);
-    // Scanned where they now live (pointers are read again after each allocation).
+    // Scanned where they now live (each pointer is read just before its scan: scans allocate).
     let problem: string | null;
     try {
-      for (const [which, m, arg] of [[0, x, 'X'], [1, y, 'Y']] as const) {
-        const bad = engine.scoped((s) => {
-          const out = s.allocOf(Int32Array, 1);
-          engine.check(engine.exports.mlp_first_nonfinite(engine.exports.mlp_dataset_ptr(handle, which), m.data.length, out), where);
-          return engine.view(Int32Array, out, 1)[0]!;
-        });
-        if (bad >= 0) throw nonFiniteError(m, bad, where, arg);
-      }
+      checkFiniteInEngine(engine, engine.exports.mlp_dataset_ptr(handle, 0), x, where, 'X');
+      checkFiniteInEngine(engine, engine.exports.mlp_dataset_ptr(handle, 1), y, where, 'Y');
       problem = probabilityRowsProblem(engine, engine.exports.mlp_dataset_ptr(handle, 1), y.rows, y.cols, where, 'Y');
     } catch (e) {
       engine.exports.mlp_dataset_free(handle);

@@ -1,6 +1,7 @@
 // A row-major float32 matrix, and the conversion every public function applies to its
 // matrix arguments (Matrix or number[][]), with errors that name the argument.
 
+import type { Engine } from '../wasm/engine.js';
 import { ShapeError, ValueError, describe } from './errors.js';
 
 /** Anything the API accepts where it takes a matrix. */
@@ -116,6 +117,17 @@ export function toMatrix(value: unknown, where: string, arg: string, options: To
     if (bad >= 0) throw nonFiniteError(m, bad, where, arg);
   }
   return m;
+}
+
+/** Throws the error for the first NaN or ±Infinity of `m`'s copy at `ptr` in wasm memory,
+ *  found by the engine (SIMD, not a JS loop over every value). */
+export function checkFiniteInEngine(engine: Engine, ptr: number, m: Matrix, where: string, arg: string): void {
+  const bad = engine.scoped((s) => {
+    const out = s.allocOf(Int32Array, 1);
+    engine.check(engine.exports.mlp_first_nonfinite(ptr, m.data.length, out), where);
+    return engine.view(Int32Array, out, 1)[0]!;
+  });
+  if (bad >= 0) throw nonFiniteError(m, bad, where, arg);
 }
 
 /** The error for a NaN or ±Infinity at flat index `bad` of `m`. */

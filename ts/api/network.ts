@@ -10,7 +10,7 @@ import { Dataset, checkDataset } from './dataset.js';
 import { DisposedError, DivergenceError, OutOfMemoryError, ShapeError, ValueError, describe } from './errors.js';
 import { layerSizes, INIT_CODES, INITIALIZATIONS, type Initialization } from './initializer.js';
 import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows, lossFromName } from './losses.js';
-import { Matrix, expectShape, nonFiniteError, toMatrix, type MatrixLike } from './matrix.js';
+import { Matrix, checkFiniteInEngine, expectShape, toMatrix, type MatrixLike } from './matrix.js';
 import { nextTick } from '../util/next-tick.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
 import { decodeModel, encodeBinary, encodeJson, MODEL_FORMAT, MODEL_VERSION, type ModelFile, type ModelSnapshot } from './model-format.js';
@@ -295,10 +295,7 @@ export class FeedForwardNeuralNets {
     expectShape(x, null, this.inputSize, where, 'X');
     return this.engine.scoped((s) => {
       const px = s.copyIn(x.data);
-      const bad = s.allocOf(Int32Array, 1);
-      this.engine.check(e.mlp_first_nonfinite(px, x.data.length, bad), where);
-      const at = this.engine.view(Int32Array, bad, 1)[0];
-      if (at >= 0) throw nonFiniteError(x, at, where, 'X');
+      checkFiniteInEngine(this.engine, px, x, where, 'X');
       const out = s.allocOf(Float32Array, x.rows * k);
       this.engine.check(e.mlp_network_forward(this.handle, px, x.rows, x.cols, out), where);
       return new Matrix(x.rows, k, s.copyOut(Float32Array, out, x.rows * k));

@@ -13,11 +13,11 @@
 //! evaluation chunks, the weight gradients of a batch), each thread packs all of it for
 //! itself and each B panel just before using it, into a buffer of its own, so the panel
 //! comes from L1. A larger A is packed once and shared by the threads, and so is B, packed
-//! up front since every row block uses every panel. Without row blocks a 1000-row product streamed all of its
-//! packed A (3.1 MB) from L3 once per column panel: on a 2-core Xeon host (2 MB L2), row
-//! blocks ran 1000x784 · 784x500 at 35.6 GFLOP/s instead of 28.7 (one thread, 2026-12-02).
-//! Packing B up front for a small A was 5% slower there (the panel then comes from L2), and
-//! blocks of 32 micro-panels were no faster than 64 for large products.
+//! up front since every row block uses every panel. Without row blocks a 1000-row product
+//! streamed all of its packed A (3.1 MB) from L3 once per column panel: on a 2-core Xeon
+//! host (2 MB L2), row blocks ran 1000x784 · 784x500 at 35.6 GFLOP/s instead of 28.7 (one
+//! thread, 2026-12-02). Packing B up front for a small A was 5% slower there (the panel then
+//! comes from L2), and blocks of 32 micro-panels were no faster than 64 for large products.
 //!
 //! Why 4x8: V8 maps v128 to xmm registers and keeps xmm15 as scratch, so 15 are usable, and
 //! TurboFan schedules every load of a loop body ahead of its arithmetic, so all the values a
@@ -38,7 +38,8 @@
 //!
 //! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
 //! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; a small
-//! A each on its own. Then they claim units of C (`compute_units`). Every element of C is
+//! A each on its own. Then they compute units of C (`compute_units`) from home ranges with
+//! stealing (`parallel::Split`). Every element of C is
 //! computed by the same sequence of operations whoever computes it, so results depend
 //! neither on the thread count nor on timing.
 
