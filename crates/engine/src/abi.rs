@@ -579,7 +579,7 @@ pub extern "C" fn mlp_network_gradients(h: i32, x: *const f32, y: *const f32, n:
         let out_loss = slice_mut(out_loss, 1, "loss output")?;
         let out_mismatch = slice_mut(out_mismatch, 1, "mismatch output")?;
         let out_actual = slice_mut(out_actual, 1, "actual value output")?;
-        let (loss, mismatch) = net.gradients_if_output(x, y, n, expected)?;
+        let (loss, mismatch) = net.compute_gradients(x, y, n, expected)?;
         out_loss[0] = loss;
         out_mismatch[0] = mismatch.map_or(-1, |(at, _)| i32::try_from(at).unwrap_or(i32::MAX));
         out_actual[0] = mismatch.map_or(0.0, |(_, v)| v);

@@ -7,11 +7,12 @@
 //! reused: training allocates nothing per batch.
 //!
 //! Every matrix product is split over `threads` threads (see `parallel`; 0 = the whole pool)
-//! by units of C (a column panel of a row block; see `gemm`), and the element-wise passes by aligned ranges, so results are the same
-//! bit for bit whatever the thread count. Plain gradient descent without regularisation is
-//! fused: the weight-gradient product's epilogue writes w − η·g straight into a second
-//! parameter vector (probing g for NaN/infinity on the way), which replaces the first only
-//! when every gradient was finite; the gradients themselves are not stored in that path.
+//! by units of C (a column panel of a row block; see `gemm`), and the element-wise passes by
+//! aligned ranges, so results are the same bit for bit whatever the thread count. Plain
+//! gradient descent without regularisation is fused: the weight-gradient product's epilogue
+//! writes w − η·g straight into a second parameter vector (probing g for NaN/infinity on the
+//! way), which replaces the first only when every gradient was finite; the gradients
+//! themselves are not stored in that path.
 
 use core::arch::wasm32::*;
 
@@ -356,16 +357,11 @@ impl Network {
         Ok(total / n.max(1) as f64 + self.penalty())
     }
 
-    /// Forward and backward on one batch; keeps the gradients and returns the mean loss.
-    pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
-        self.gradients_if_output(x, y, n, None).map(|(loss, _)| loss)
-    }
-
-    /// Like `compute_gradients`, but first compares the batch's output with `expected` (the
-    /// caller's belief of it; n x outputs): on the first value that differs beyond float
-    /// rounding, returns its index and the network's value without computing gradients, so
-    /// the kept ones stay as they were.
-    pub fn gradients_if_output(&mut self, x: &[f32], y: &[f32], n: usize, expected: Option<&[f32]>) -> Result<(f64, Option<(usize, f32)>)> {
+    /// Forward and backward on one batch; keeps the gradients and returns the mean loss. With
+    /// `expected` (the caller's belief of the output; n x outputs), the output is compared
+    /// with it first: on the first value that differs beyond float rounding, returns its index
+    /// and the network's value without computing gradients, so the kept ones stay as they were.
+    pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize, expected: Option<&[f32]>) -> Result<(f64, Option<(usize, f32)>)> {
         self.reserve_rows(n)?;
         self.forward_layers(x, n)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
