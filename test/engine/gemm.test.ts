@@ -17,7 +17,8 @@ it('the shapes cross every blocking boundary of the engine', () => {
   expect(crosses(0, b.mr) && crosses(1, b.nr) && crosses(2, b.kc) && crosses(0, b.mcRows)).toBe(true);
   // one product across row blocks and K blocks at once
   expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
-  // A shared (packed once) and private (packed per thread, B panel by panel), over row blocks
+  // a large A (B packed once and shared) and a small one (B packed panel by panel), over
+  // row blocks
   expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) > b.privateA)).toBe(true);
   expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) <= b.privateA)).toBe(true);
 });

@@ -100,8 +100,9 @@ export interface Blocking {
   mcRows: number;
   /** Rows per evaluation chunk (loss, predict). */
   evalRows: number;
-  /** Packed A up to this many floats is packed by each thread for itself; a larger one is
-   *  shared (and so is B). */
+  /** An A of up to this many floats (as packed) is small: each thread packs B panel by panel
+   *  (and a transposed A for itself); with a larger one, B (and a transposed A) is packed
+   *  once and shared. */
   privateA: number;
 }
 
@@ -120,7 +121,8 @@ export function packedALength(m: number, k: number, b: Blocking): number {
   return Math.ceil(m / b.mr) * b.mr * k;
 }
 
-/** A (m x k values) and B (k x n values) read as the three products of a dense layer. */
+/** A (m x k values) and B (k x n values) read as the three products of a dense layer, and
+ *  with a padded A. */
 export function layerLayouts(A: Float32Array, B: Float32Array, m: number, n: number, k: number): { a: Strided; b: Strided }[] {
   return [
     // forward X·W: both row-major
@@ -129,7 +131,16 @@ export function layerLayouts(A: Float32Array, B: Float32Array, m: number, n: num
     { a: { data: A, rs: 1, cs: m }, b: { data: B, rs: n, cs: 1 } },
     // dZ·Wᵀ: B stored n x k
     { a: { data: A, rs: k, cs: 1 }, b: { data: B, rs: 1, cs: k } },
+    // row-major A with padded rows (the engine reads a row-major A in place: by its stride)
+    { a: { data: padRows(A, m, k, 3), rs: k + 3, cs: 1 }, b: { data: B, rs: n, cs: 1 } },
   ];
+}
+
+/** A row-major rows x cols matrix copied with `pad` NaNs after each row. */
+function padRows(a: Float32Array, rows: number, cols: number, pad: number): Float32Array {
+  const out = new Float32Array(rows * (cols + pad)).fill(NaN);
+  for (let i = 0; i < rows; i++) out.set(a.subarray(i * cols, (i + 1) * cols), i * (cols + pad));
+  return out;
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */

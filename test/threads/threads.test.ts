@@ -55,7 +55,8 @@ describe('GEMM on two threads', () => {
     const b = blocking();
     expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
     expect(shapes.some(([m, n]) => n <= b.nr && m > b.mcRows)).toBe(true); // one column panel, split by row blocks
-    // A packed once and shared, and A packed by each thread, each across several row blocks
+    // a large A (B and a transposed A packed once and shared) and a small one (packed by
+    // each thread), each across several row blocks
     expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) > b.privateA)).toBe(true);
     expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) <= b.privateA)).toBe(true);
   });

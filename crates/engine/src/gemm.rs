@@ -1,19 +1,21 @@
 //! Matrix products for dense layers: C = A·B with 4x8 register tiles of f32x4.
 //!
 //! One routine serves all three products of a layer because A and B are read through
-//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ) and both are packed:
-//! - A, once per product, into micro-panels of `MR` = 4 rows covering all of K, 4 floats per
-//!   k step, 16-byte aligned;
-//! - B into panels of `NR` = 8 columns, `kc x 8` contiguous and zero-padded past column n.
+//! strides (forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ):
+//! - A in micro-panels of `MR` = 4 rows covering all of K. A row-major A (X, dZ) is read in
+//!   place, the kernel broadcasting from 4 rows at once; any other (Xᵀ) is packed into
+//!   micro-panels of 4 floats per k step, 16-byte aligned (see `APack`);
+//! - B is packed into panels of `NR` = 8 columns, `kc x 8` contiguous and zero-padded past
+//!   column n.
 //!
 //! C is computed in units of one column panel by one row block of `MC` = 64 micro-panels
 //! (256 rows): the kernel walks down the row block's micro-panels with the B panel's K slice
-//! (at most 25.6 KB) in L1, while the row block's packed A (800 KB for a 784-deep product)
-//! stays in L2. When packed A is small (at most one 800-deep row block: training batches,
-//! evaluation chunks, the weight gradients of a batch), each thread packs all of it for
-//! itself and each B panel just before using it, into a buffer of its own, so the panel
-//! comes from L1. A larger A is packed once and shared by the threads, and so is B, packed
-//! up front since every row block uses every panel. Without row blocks a 1000-row product
+//! (at most 25.6 KB) in L1, while the row block's A (800 KB for a 784-deep product) stays in
+//! L2. When A is small (at most one 800-deep row block: training batches, evaluation chunks,
+//! the weight gradients of a batch), each thread packs each B panel just before using it,
+//! into a buffer of its own, so the panel comes from L1 (and a transposed A, all of it for
+//! itself). With a larger A, B is packed up front and shared by the threads, since every row
+//! block uses every panel (and so is a transposed A). Without row blocks a 1000-row product
 //! streamed all of its packed A (3.1 MB) from L3 once per column panel: on a 2-core Xeon
 //! host (2 MB L2), row blocks ran 1000x784 · 784x500 at 35.6 GFLOP/s instead of 28.7 (one
 //! thread, 2026-12-02). Packing B up front for a small A was 5% slower there (the panel then
@@ -37,8 +39,8 @@
 //! registers after the last K block.
 //!
 //! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
-//! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; a small
-//! A each on its own. Then they compute units of C (`compute_units`) from home ranges with
+//! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; what is
+//! private each on its own. Then they compute units of C (`compute_units`) from home ranges with
 //! stealing (`parallel::Split`). Every element of C is
 //! computed by the same sequence of operations whoever computes it, so results depend
 //! neither on the thread count nor on timing.
@@ -59,8 +61,9 @@ pub const AW: usize = MR;
 pub const KC: usize = 800;
 /// Micro-panels of A per row block (see the module notes).
 pub const MC: usize = 64;
-/// Packed A up to this many floats (one 800-deep row block) is packed by each thread for
-/// itself, and B panel by panel (see `Plan::shared`).
+/// An A of up to this many floats (packed: one 800-deep row block) is small: B is packed
+/// panel by panel by each thread, and a transposed A by each thread for itself (see
+/// `Plan::shared_b`).
 pub const PRIVATE_A: usize = MC * MR * KC;
 /// Floats reserved per thread for its B panel when B is packed panel by panel (KC x NR, plus
 /// room to align it).
@@ -144,16 +147,28 @@ pub struct Plan<'a> {
     pub c: *mut f32,
     pub ldc: usize,
     pub epi: Epilogue<'a>,
-    /// Packed A, 16-byte aligned: `m_panels()` micro-panels of `k * AW` floats, once for
-    /// all threads if `shared`, else once per thread.
+    /// Packed A, 16-byte aligned, as `a_mode` says (see `Plan::packed_panel`).
     pub apack: *mut f32,
-    /// Packed B, 16-byte aligned: if `shared`, one panel of `k * NR` floats per 8 columns;
+    /// Packed B, 16-byte aligned: if `shared_b`, one panel of `k * NR` floats per 8 columns;
     /// else `BPACK_STRIDE` floats per thread for the panel it is computing.
     pub bpack: *mut f32,
-    /// A large A (more than `PRIVATE_A`): the threads share packed A and B (every unit of a
-    /// row block reads its A, every row block reads all of B). A small one: each thread packs
-    /// all of A itself, and each B panel as it computes it (see `gemm_threads`).
-    pub shared: bool,
+    pub a_mode: APack,
+    /// A large A (more than `PRIVATE_A` floats packed): B is packed up front and shared, since
+    /// every row block reads all of it. With a small one each thread packs each B panel just
+    /// before using it (see `gemm_threads`).
+    pub shared_b: bool,
+}
+
+/// How the kernel reads A.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum APack {
+    /// Row-major A is read in place, 4 rows at a time, so nothing is copied but a partial
+    /// last micro-panel (m not a multiple of `MR`), which each thread packs for itself.
+    InPlace,
+    /// Packed once by all the threads together, and shared (a large A).
+    Shared,
+    /// Packed by each thread for itself (a small A).
+    PerThread,
 }
 
 // Threads only write disjoint tiles of C, disjoint micro-panels of a shared packed A or B,
@@ -172,25 +187,47 @@ impl<'a> Plan<'a> {
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
     }
-    /// Unit u as (row block, column panel). With a shared A, the panels of one row block in
-    /// turn (that block's A stays in L2); with a private one (all of it in L2), the row
+    /// Unit u as (row block, column panel). With a large A, the panels of one row block in
+    /// turn (that block's A stays in L2); with a small one (all of it in L2), the row
     /// blocks of one panel in turn, so the units a thread owns are whole columns of C.
     fn unit(&self, u: usize, panels: usize) -> (usize, usize) {
-        if self.shared {
+        if self.shared_b {
             (u / panels, u % panels)
         } else {
             (u % self.m_blocks(), u / self.m_blocks())
         }
     }
-    /// The packed A thread `t` reads.
-    fn thread_a(&self, t: usize) -> *mut f32 {
-        if self.shared {
-            self.apack
-        } else {
-            unsafe { self.apack.add(t * self.m_panels() * self.k * AW) }
+    /// Floats of one copy of packed A.
+    fn a_copy_len(&self) -> usize {
+        match self.a_mode {
+            APack::InPlace if self.m % MR == 0 => 0,
+            APack::InPlace => self.k * AW,
+            APack::Shared | APack::PerThread => self.m_panels() * self.k * AW,
         }
     }
-    /// Thread `t`'s own B panel buffer (when not `shared`).
+    /// Copies of packed A for `threads` threads.
+    fn a_copies(&self, threads: usize) -> usize {
+        if self.a_mode == APack::Shared { 1 } else { threads }
+    }
+    /// Where thread `t` finds packed micro-panel `ir` (in place: the partial last one).
+    fn packed_panel(&self, t: usize, ir: usize) -> *mut f32 {
+        let at = match self.a_mode {
+            APack::InPlace => t * self.a_copy_len(),
+            APack::Shared => ir * self.k * AW,
+            APack::PerThread => t * self.a_copy_len() + ir * self.k * AW,
+        };
+        unsafe { self.apack.add(at) }
+    }
+    /// Packs what thread `t` packs of A for itself (nothing of a shared A).
+    unsafe fn pack_own_a(&self, t: usize) {
+        let mp = self.m_panels();
+        match self.a_mode {
+            APack::InPlace if self.m % MR != 0 => pack_a_panel(self, mp - 1, self.packed_panel(t, mp - 1)),
+            APack::PerThread => pack_a_range(self, t, 0, mp),
+            _ => {}
+        }
+    }
+    /// Thread `t`'s own B panel buffer (when not `shared_b`).
     fn thread_b(&self, t: usize) -> *mut f32 {
         unsafe { self.bpack.add(t * BPACK_STRIDE) }
     }
@@ -217,20 +254,35 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     let oom = || Error::oom("packed matrix panels", usize::MAX);
     let units = row_blocks(m) * panels;
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
-    let alen = Plan::apack_len(m, k).ok_or_else(oom)?;
-    let shared = alen > PRIVATE_A;
-    let alen = alen.checked_mul(if shared { 1 } else { threads }).ok_or_else(oom)?;
-    let blen = if shared { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
+    let shared_b = Plan::apack_len(m, k).ok_or_else(oom)? > PRIVATE_A;
+    // Reading a row-major A in place saves copying it: on a 2-core Xeon (2026-12-02, in-process
+    // A/B, one thread) inference at batch 1000 ran 1.6-2.6% faster, the products of a training
+    // step 1.1% (the whole step within noise). A transposed one is packed: its k steps lie a
+    // row of X apart, and read in place the weight gradients ran 2-3% slower.
+    let a_mode = if a.cs == 1 {
+        APack::InPlace
+    } else if shared_b {
+        APack::Shared
+    } else {
+        APack::PerThread
+    };
+    let mut p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b };
+    let alen = p.a_copy_len().checked_mul(p.a_copies(threads)).ok_or_else(oom)?;
+    let blen = if shared_b { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
     ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
     let base = aligned16(pack);
-    let bpack = unsafe { base.as_mut_ptr().add(alen) };
-    let p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: base.as_mut_ptr(), bpack, shared };
+    p.apack = base.as_mut_ptr();
+    p.bpack = unsafe { base.as_mut_ptr().add(alen) };
+    let p = p;
     let mut finite = [true; parallel::MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     if threads == 1 {
         unsafe {
-            pack_a_range(&p, p.apack, 0, p.m_panels());
-            if shared {
+            if a_mode == APack::Shared {
+                pack_a_range(&p, 0, 0, p.m_panels());
+            }
+            p.pack_own_a(0);
+            if shared_b {
                 pack_b_range(&p, 0, panels);
             }
             finite[0] = compute_units(&p, 0, 0, units);
@@ -238,28 +290,27 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     } else {
         // One fork: pack (shared operands in chunks of panels, then a wait until all are
         // packed; private ones alone), then claim units of C (each computed the same way
-        // whoever takes it). Private copies of a small A cost little and save the wait and
-        // the reads of what the other core wrote: on a 2-core Xeon (2026-12-02), two threads
+        // whoever takes it). Private copies of a small packed A cost little and save the wait
+        // and the reads of what the other core wrote: on a 2-core Xeon (2026-12-02), two threads
         // ran the batch-64 products 1.8x one thread instead of 1.65-1.75x (250-wide ones
         // 1.7x instead of 1.2x), and training 3% faster.
         const A_CHUNK: usize = 8;
         const B_CHUNK: usize = 4;
         let mp = p.m_panels();
-        let a_claim = Claim::new(if shared { (mp + A_CHUNK - 1) / A_CHUNK } else { 0 });
-        let b_claim = Claim::new(if shared { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
+        let a_claim = Claim::new(if a_mode == APack::Shared { (mp + A_CHUNK - 1) / A_CHUNK } else { 0 });
+        let b_claim = Claim::new(if shared_b { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
         // Home ranges of units, stolen from at the end: thread t computes the same units of
         // every product of the same shape, so it finds the columns of a weight matrix it
         // wrote (weight-gradient step) or read (forward) last time in its own cache. Against
         // guided claims, two threads trained 3-4% faster on a 2-core Xeon (2026-12-02).
         let split = Split::new(units, threads);
         parallel::run(threads, &|t, _| {
-            if shared {
-                a_claim.each(|c| unsafe { pack_a_range(&p, p.apack, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
+            unsafe { p.pack_own_a(t) };
+            if shared_b {
+                a_claim.each(|c| unsafe { pack_a_range(&p, t, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
                 b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
                 a_claim.wait_done();
                 b_claim.wait_done();
-            } else {
-                unsafe { pack_a_range(&p, p.thread_a(t), 0, mp) };
             }
             let mut ok = true;
             split.each(t, |u| ok &= unsafe { compute_units(&p, t, u, u + 1) });
@@ -286,47 +337,33 @@ pub fn aligned16(buf: &mut [f32]) -> &mut [f32] {
     &mut buf[skip..]
 }
 
-/// Packs A micro-panels `first..end` of the plan into `apack`.
+/// Packs A micro-panels `first..end` of the plan where thread `t` reads them.
 ///
 /// # Safety
-/// `apack` must hold `Plan::apack_len(m, k)` floats; threads must pack disjoint ranges of
-/// a shared one.
-pub unsafe fn pack_a_range(p: &Plan, apack: *mut f32, first: usize, end: usize) {
+/// The plan's `apack` must be laid out as `Plan::packed_panel` says; threads must pack
+/// disjoint ranges of a shared one.
+pub unsafe fn pack_a_range(p: &Plan, t: usize, first: usize, end: usize) {
+    for ir in first..end {
+        pack_a_panel(p, ir, p.packed_panel(t, ir));
+    }
+}
+
+/// Packs A micro-panel `ir` (rows 4ir.., zero-padded past m) into `dst` (k x 4 floats).
+unsafe fn pack_a_panel(p: &Plan, ir: usize, dst: *mut f32) {
     let (m, k, a) = (p.m, p.k, p.a);
     let src = a.data.as_ptr();
-    for ir in first..end {
-        let i0 = ir * MR;
-        let rows = MR.min(m - i0);
-        let dst = apack.add(ir * k * AW);
-        if rows == MR && a.rs == 1 {
-            // Xᵀ: the 4 values of a k step are contiguous.
-            for q in 0..k {
-                store(dst.add(q * AW), load(src.add(q * a.cs + i0)));
-            }
-        } else if rows == MR && a.cs == 1 {
-            // Row-major X: 4 k steps of the 4 rows at a time, transposed in registers.
-            let r = [src.add(i0 * a.rs), src.add((i0 + 1) * a.rs), src.add((i0 + 2) * a.rs), src.add((i0 + 3) * a.rs)];
-            let k4 = k & !3;
-            let mut q = 0;
-            while q < k4 {
-                let (t0, t1, t2, t3) = transpose4(load(r[0].add(q)), load(r[1].add(q)), load(r[2].add(q)), load(r[3].add(q)));
-                let d = dst.add(q * AW);
-                store(d, t0);
-                store(d.add(4), t1);
-                store(d.add(8), t2);
-                store(d.add(12), t3);
-                q += 4;
-            }
-            for q in k4..k {
-                for (rr, row) in r.iter().enumerate() {
-                    *dst.add(q * AW + rr) = *row.add(q);
-                }
-            }
-        } else {
-            for q in 0..k {
-                for rr in 0..MR {
-                    *dst.add(q * AW + rr) = if rr < rows { *src.add((i0 + rr) * a.rs + q * a.cs) } else { 0.0 };
-                }
+    let i0 = ir * MR;
+    let rows = MR.min(m - i0);
+    if rows == MR && a.rs == 1 {
+        // Xᵀ: the 4 values of a k step are contiguous.
+        for q in 0..k {
+            store(dst.add(q * AW), load(src.add(q * a.cs + i0)));
+        }
+    } else {
+        // A partial last panel, or strides the network never uses.
+        for q in 0..k {
+            for rr in 0..MR {
+                *dst.add(q * AW + rr) = if rr < rows { *src.add((i0 + rr) * a.rs + q * a.cs) } else { 0.0 };
             }
         }
     }
@@ -355,15 +392,15 @@ fn k_blocks(k: usize) -> (usize, usize) {
     (count, size.max(1))
 }
 
-/// Computes units `first..end` of C on thread `t` from its packed A (all of it must be
-/// packed) and B (packed already if shared, else panel by panel into the thread's buffer).
+/// Computes units `first..end` of C on thread `t` from A (what of it is packed must be
+/// packed already) and B (packed already if shared, else panel by panel into the thread's
+/// buffer).
 /// Units are numbered as `Plan::unit` says. Returns false when a `Descend` step gave a NaN
 /// or an infinity.
 ///
 /// # Safety
 /// Threads must compute disjoint unit ranges.
 pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> bool {
-    let apack = p.thread_a(t);
     let (m, n, k) = (p.m, p.n, p.k);
     let (blocks, size) = k_blocks(k);
     let mp = p.m_panels();
@@ -376,7 +413,7 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
         for kb in 0..blocks {
             let k0 = (kb * size).min(k);
             let kc = size.min(k - k0);
-            let b = if p.shared {
+            let b = if p.shared_b {
                 p.bpack.add(jp * k * NR + k0 * NR)
             } else {
                 let b = aligned16(core::slice::from_raw_parts_mut(p.thread_b(t), BPACK_STRIDE)).as_mut_ptr();
@@ -385,7 +422,14 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
             };
             for ir in mb * MC..(mb * MC + MC).min(mp) {
                 let i0 = ir * MR;
-                let acc = kernel(kc, apack.add(ir * k * AW + k0 * AW), b);
+                let acc = if p.a_mode == APack::InPlace && i0 + MR <= m {
+                    kernel(kc, p.a.data.as_ptr().add(i0 * p.a.rs + k0), 1, p.a.rs, b)
+                } else {
+                    // Packed A is 16-byte aligned and steps by 16 bytes: saying so lets LLVM
+                    // address a step's broadcasts from one pointer.
+                    let a = p.packed_panel(t, ir).add(k0 * AW);
+                    kernel(kc, ((a as usize) & !15) as *const f32, AW, 1, b)
+                };
                 store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, kb == 0, kb + 1 == blocks, &p.epi, &mut probe);
             }
         }
@@ -466,24 +510,23 @@ unsafe fn pack_b_panel(b: Strided, k0: usize, kc: usize, j0: usize, w: usize, ds
     }
 }
 
-/// The micro-kernel: one packed A micro-panel (4 rows) times one packed B panel (8 columns)
-/// over `kc` steps; returns the 4x8 sums as [row r, half h] at index 2r + h.
+/// The micro-kernel: 4 rows of A times one packed B panel (8 columns) over `kc` steps, row
+/// r's value at step q being `a[q * ks + r * rs]`; returns the 4x8 sums as [row r, half h]
+/// at index 2r + h.
 #[inline(always)]
-unsafe fn kernel(kc: usize, a: *const f32, b: *const f32) -> [v128; 2 * MR] {
+unsafe fn kernel(kc: usize, a: *const f32, ks: usize, rs: usize, b: *const f32) -> [v128; 2 * MR] {
     let z = f32x4_splat(0.0);
     let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
     let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
-    // The packed A is 16-byte aligned and steps by 16 bytes: saying so lets LLVM address the
-    // broadcasts of a step from one pointer.
-    let mut a = ((a as usize) & !15) as *const f32;
+    let mut a = a;
     let mut b = b;
     for _ in 0..kc {
         let b0 = v128_load(b as *const v128);
         let b1 = v128_load(b.add(4) as *const v128);
         let a0 = v128_load32_splat(a as *const u32);
-        let a1 = v128_load32_splat(a.add(1) as *const u32);
-        let a2 = v128_load32_splat(a.add(2) as *const u32);
-        let a3 = v128_load32_splat(a.add(3) as *const u32);
+        let a1 = v128_load32_splat(a.add(rs) as *const u32);
+        let a2 = v128_load32_splat(a.add(2 * rs) as *const u32);
+        let a3 = v128_load32_splat(a.add(3 * rs) as *const u32);
         c00 = f32x4_add(c00, f32x4_mul(a0, b0));
         c01 = f32x4_add(c01, f32x4_mul(a0, b1));
         c10 = f32x4_add(c10, f32x4_mul(a1, b0));
@@ -492,7 +535,7 @@ unsafe fn kernel(kc: usize, a: *const f32, b: *const f32) -> [v128; 2 * MR] {
         c21 = f32x4_add(c21, f32x4_mul(a2, b1));
         c30 = f32x4_add(c30, f32x4_mul(a3, b0));
         c31 = f32x4_add(c31, f32x4_mul(a3, b1));
-        a = a.add(AW);
+        a = a.add(ks);
         b = b.add(NR);
     }
     [c00, c01, c10, c11, c20, c21, c30, c31]
