@@ -824,8 +824,8 @@ pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
 
 /// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
 /// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A] (tile rows, tile
-/// columns, K-block depth, micro-panels per row block, rows per evaluation chunk, the most
-/// floats of packed A that each thread packs for itself).
+/// columns, K-block depth, micro-panels per row block, rows per evaluation chunk, and the
+/// size of a small A in packed floats: above it, B is packed once and shared).
 #[no_mangle]
 pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     report((|| {
