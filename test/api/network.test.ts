@@ -146,6 +146,25 @@ describe('FeedForwardNeuralNets', () => {
     net.dispose();
   });
 
+
+  it('loss(x, y) and backPropagation refuse cross-entropy targets that are not probability rows, and accept them after', () => {
+    const net = new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [3], seed: 4 });
+    const yp = net.forwardPropagation(XOR_X);
+    const notOneHot = [[1, 0], [0, 1], [0, 1.5], [1, 0]];
+    const notSummingToOne = [[1, 0], [0.25, 0.25], [0, 1], [1, 0]];
+    expect(() => net.loss(XOR_X, notOneHot)).toThrow(/loss: y must hold probabilities .* got 1\.5 at row 2, column 1/);
+    expect(() => net.loss(XOR_X, notSummingToOne)).toThrow(/loss: each row of y must sum to 1 .*row 1 sums to 0\.5$/);
+    expect(() => net.backPropagation(yp, notOneHot, XOR_X)).toThrow(/backPropagation: y must hold probabilities .* got 1\.5 at row 2, column 1/);
+    expect(() => net.backPropagation(yp, notSummingToOne, XOR_X)).toThrow(/backPropagation: each row of y must sum to 1 .*row 1 sums to 0\.5$/);
+    // The refusals leave the network usable.
+    expect(Number.isFinite(net.loss(XOR_X, XOR_Y))).toBe(true);
+    expect(flat(net.backPropagation(yp, XOR_Y, XOR_X)).every(Number.isFinite)).toBe(true);
+    // Squared error takes any finite targets.
+    const mse = new FeedForwardNeuralNets({ inputs: 2, outputs: 2, hiddenLayers: [3], O: new Linear(), L: new SquaredErrorLoss(), seed: 4 });
+    expect(Number.isFinite(mse.loss(XOR_X, notOneHot))).toBe(true);
+    net.dispose();
+    mse.dispose();
+  });
   // train() with 'gd' and no regularisation takes the engine's fused path (the gradient GEMM
   // writes w − η·g straight into the next weights); the others keep gradients, then apply
   // them. With batchSize = n one epoch is one batch of every row: the shuffle only reorders

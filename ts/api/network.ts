@@ -3,13 +3,13 @@
 // drives the epoch loop in chunks (for progress, history and stopping) and names results.
 
 import { MAX_THREADS, getEngine } from '../wasm/load.js';
-import type { Engine } from '../wasm/engine.js';
+import type { Engine, Scratch } from '../wasm/engine.js';
 import { StatusCode } from '../wasm/exports.js';
 import { Activation, Sigmoid, Softmax, activationFromName, checkActivation } from './activations.js';
 import { Dataset, checkDataset } from './dataset.js';
 import { DisposedError, DivergenceError, OutOfMemoryError, ShapeError, ValueError, describe } from './errors.js';
 import { layerSizes, INIT_CODES, INITIALIZATIONS, type Initialization } from './initializer.js';
-import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows, lossFromName } from './losses.js';
+import { CrossEntropyLoss, Loss, checkLoss, checkProbabilityRows, lossFromName, probabilityRowsProblem } from './losses.js';
 import { Matrix, checkFiniteInEngine, expectShape, toMatrix, type MatrixLike } from './matrix.js';
 import { nextTick } from '../util/next-tick.js';
 import { flatten, parameterCount, unflatten, type Parameters } from './parameters.js';
@@ -327,8 +327,9 @@ export class FeedForwardNeuralNets {
     }
     const [x, y] = this.batch(X, Y, where);
     return this.engine.scoped((s) => {
+      const py = this.targetsIn(s, y, where);
       const out = s.allocOf(Float64Array, 1);
-      this.engine.check(e.mlp_network_loss(this.handle, s.copyIn(x.data), s.copyIn(y.data), x.rows, x.cols, out), where);
+      this.engine.check(e.mlp_network_loss(this.handle, s.copyIn(x.data), py, x.rows, x.cols, out), where);
       return this.engine.view(Float64Array, out, 1)[0];
     });
   }
@@ -348,8 +349,9 @@ export class FeedForwardNeuralNets {
     // One forward pass: the engine compares its output with yPred (it must be the network's
     // output for x, since the gradients come from x) before the backward pass.
     const mismatch = this.engine.scoped((s) => {
+      const py = this.targetsIn(s, ym, where);
       const [loss, at, actual] = [s.allocOf(Float64Array, 1), s.allocOf(Int32Array, 1), s.allocOf(Float32Array, 1)];
-      this.engine.check(this.engine.exports.mlp_network_gradients(this.handle, s.copyIn(xm.data), s.copyIn(ym.data), xm.rows, xm.cols, s.copyIn(p.data), loss, at, actual), where);
+      this.engine.check(this.engine.exports.mlp_network_gradients(this.handle, s.copyIn(xm.data), py, xm.rows, xm.cols, s.copyIn(p.data), loss, at, actual), where);
       return { at: this.engine.view(Int32Array, at, 1)[0]!, actual: this.engine.view(Float32Array, actual, 1)[0]! };
     });
     if (mismatch.at >= 0) {
@@ -560,8 +562,17 @@ export class FeedForwardNeuralNets {
     const y = toMatrix(Y, where, 'y');
     expectShape(x, null, this.inputSize, where, 'x');
     expectShape(y, x.rows, this.outputSize, where, 'y');
-    if (this.config.loss instanceof CrossEntropyLoss) checkProbabilityRows(y, where, 'y');
     return [x, y];
+  }
+
+  /** y copied into wasm memory once: checked there as cross-entropy targets, then used. */
+  private targetsIn(s: Scratch, y: Matrix, where: string): number {
+    const ptr = s.copyIn(y.data);
+    if (this.config.loss instanceof CrossEntropyLoss) {
+      const problem = probabilityRowsProblem(this.engine, ptr, y.rows, y.cols, where, 'y');
+      if (problem !== null) throw new ValueError(problem);
+    }
+    return ptr;
   }
 
   /** A copy of a flat engine vector: 0 parameters, 1 gradients, 2 Adam m, 3 Adam v. */
