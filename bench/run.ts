@@ -82,7 +82,8 @@ const targets: Cell[][] = [
   ['training, 1 thread: ≥ 10,000 samples/s', formatNumber(one.train.median), check(one.train.median >= 10_000), share(10_000, trainFlopsPerSample())],
   ['training, 1 thread: ≥ 7x TF.js wasm (manual step)', times(paired.ratios.step), check(paired.ratios.step.median >= 7), share(7 * tfWasm.trainStep.median, trainFlopsPerSample())],
   ['training, 1 thread: ≥ 10x TF.js wasm (model.fit)', times(paired.ratios.fit), check(paired.ratios.fit.median >= 10), share(10 * tfWasm.trainFit.median, trainFlopsPerSample())],
-  [`training, ${all.threads} threads: ≥ 1.8x one thread`, `${all.trainVsFirst.median.toFixed(2)}x`, check(all.trainVsFirst.median >= 1.8), null],
+  // Three decimals: at two, a median just under the target would read 1.80x, not met.
+  [`training, ${all.threads} threads: ≥ 1.8x one thread`, `${all.trainVsFirst.median.toFixed(3)}x`, check(all.trainVsFirst.median >= 1.8), null],
   ['inference (batch 1000), 1 thread: ≥ 35,000 samples/s', formatNumber(one.inference.median), check(one.inference.median >= 35_000), share(35_000, inferenceFlopsPerSample())],
   ['inference (batch 1000), 1 thread: ≥ 2x TF.js wasm', times(paired.ratios.inference), check(paired.ratios.inference.median >= 2), share(2 * tfWasm.inference.median, inferenceFlopsPerSample())],
   ['the report\'s baseline: under 60 s', `${baseline.seconds.toFixed(1)} s${baseline.estimated ? ' (estimated)' : ''}`, check(baseline.seconds < 60), null],
