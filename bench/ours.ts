@@ -7,6 +7,7 @@ import { getEngine } from '../ts/wasm/load.js';
 import { syntheticMnistLike } from './lib/synthetic.js';
 import { REFERENCE_LAYERS, TRAIN_BATCH, INFERENCE_BATCH, LEARNING_RATE, forwardMacsPerSample } from './lib/reference-net.js';
 import { summarize, timeIt, type Summary } from './lib/stats.js';
+import { ceilingSampler } from './ceiling/measure.js';
 
 export interface OursResult {
   threads: number;
@@ -15,6 +16,16 @@ export interface OursResult {
   /** This count's rate ÷ the first count's (one thread) in the same turn, turn by turn. */
   trainVsFirst: Summary;
   inferenceVsFirst: Summary;
+}
+
+/** The SIMD128 ceiling sampled in every turn of `benchOurs`, and one thread's rates as shares
+ *  of it turn by turn: the share of the ceiling the engine reaches, whatever the host's speed
+ *  did during the run. */
+export interface CeilingInTurns {
+  chains: number;
+  gflops: Summary;
+  trainShare: Summary;
+  inferenceShare: Summary;
 }
 
 export interface KernelResult {
@@ -89,12 +100,15 @@ export async function oursSamplers(opts: { quick: boolean; threads: number[] }):
  * repeat by repeat (1, N, 1, N, ...), so a slow spell of this shared machine hits them alike
  * and the ratio between them stays fair.
  */
-export async function benchOurs(opts: { quick: boolean; threads: number[] }): Promise<OursResult[]> {
+export async function benchOurs(opts: { quick: boolean; threads: number[]; ceilingChains: number }): Promise<{ results: OursResult[]; ceiling: CeilingInTurns }> {
   const samplers = await oursSamplers(opts);
+  const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
   const repeats = opts.quick ? 3 : 7;
   const train: number[][] = samplers.map(() => []);
   const infer: number[][] = samplers.map(() => []);
+  const peak: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    peak.push(await ceiling.sample(0.05, 3));
     for (const [i, s] of samplers.entries()) {
       train[i].push(await s.train());
       infer[i].push(await s.infer());
@@ -102,7 +116,11 @@ export async function benchOurs(opts: { quick: boolean; threads: number[] }): Pr
   }
   samplers.forEach((s) => s.dispose());
   const vsFirst = (rates: number[][], i: number) => summarize(rates[i].map((v, r) => v / rates[0][r]));
-  return samplers.map((s, i) => ({ threads: s.threads, train: summarize(train[i]), inference: summarize(infer[i]), trainVsFirst: vsFirst(train, i), inferenceVsFirst: vsFirst(infer, i) }));
+  const shareOfPeak = (rates: number[], flopsPerSample: number) => summarize(rates.map((v, r) => (v * flopsPerSample) / (peak[r] * 1e9)));
+  return {
+    results: samplers.map((s, i) => ({ threads: s.threads, train: summarize(train[i]), inference: summarize(infer[i]), trainVsFirst: vsFirst(train, i), inferenceVsFirst: vsFirst(infer, i) })),
+    ceiling: { chains: ceiling.chains, gflops: summarize(peak), trainShare: shareOfPeak(train[0], trainFlopsPerSample()), inferenceShare: shareOfPeak(infer[0], inferenceFlopsPerSample()) },
+  };
 }
 
 /** FLOPs of one training sample: forward X·W, weight gradient Xᵀ·dZ, and dZ·Wᵀ for every

@@ -3,7 +3,8 @@
 // each ratio comes from figures taken seconds apart: a slow spell of this shared machine hits
 // both sides of a ratio alike instead of whichever engine happened to run during it.
 
-import { oursSamplers } from './ours.js';
+import { inferenceFlopsPerSample, oursSamplers } from './ours.js';
+import { ceilingSampler } from './ceiling/measure.js';
 import { startTfjs, type TfjsResult, type TfjsServer } from './peers/tfjs.js';
 import { tfjsRepeats } from './peers/tfjs-measure.js';
 import { summarize, type Summary } from './lib/stats.js';
@@ -14,11 +15,14 @@ export interface PairedResult {
   ours: { train: Summary; inference: Summary };
   /** Ours ÷ TF.js, one value per turn. */
   ratios: { step: Summary; fit: Summary; inference: Summary };
+  /** TF.js wasm inference as a share of the SIMD128 ceiling sampled in the same turn. */
+  tfjsInferenceShare: Summary;
 }
 
-export async function benchPaired(opts: { quick: boolean }): Promise<PairedResult> {
+export async function benchPaired(opts: { quick: boolean; ceilingChains: number }): Promise<PairedResult> {
   const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
-  const seen = { train: [] as number[], inference: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[] };
+  const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
+  const seen = { train: [] as number[], inference: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[], tfShare: [] as number[] };
   let tfjs: TfjsServer | undefined;
   let result: TfjsResult;
   try {
@@ -29,11 +33,13 @@ export async function benchPaired(opts: { quick: boolean }): Promise<PairedResul
       const fit = await tfjs.rate('fit');
       const inference = await ours.infer();
       const tfInference = await tfjs.rate('infer');
+      const peak = await ceiling.sample(0.05, 3);
       seen.train.push(train);
       seen.inference.push(inference);
       seen.step.push(train / step);
       seen.fit.push(train / fit);
       seen.inferRatio.push(inference / tfInference);
+      seen.tfShare.push((tfInference * inferenceFlopsPerSample()) / (peak * 1e9));
     }
     result = await tfjs.finish();
   } catch (e) {
@@ -46,5 +52,6 @@ export async function benchPaired(opts: { quick: boolean }): Promise<PairedResul
     tfjs: result,
     ours: { train: summarize(seen.train), inference: summarize(seen.inference) },
     ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio) },
+    tfjsInferenceShare: summarize(seen.tfShare),
   };
 }

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, type OursResult } from './ours.js';
+import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample } from './ours.js';
 import { benchTfjs } from './peers/tfjs.js';
 import { benchPaired } from './paired.js';
 import { benchTorch } from './peers/python.js';
@@ -30,9 +30,9 @@ log('bench: mlp-wasm kernels…');
 const kernels = await benchKernels({ quick });
 const threadCounts = [...new Set([1, cores])];
 log(`bench: mlp-wasm on ${threadCounts.join(' and ')} thread(s), interleaved…`);
-const ours: OursResult[] = await benchOurs({ quick, threads: threadCounts });
+const { results: ours, ceiling: inTurns } = await benchOurs({ quick, threads: threadCounts, ceilingChains: peak.chains });
 log('bench: mlp-wasm (1 thread) and TensorFlow.js wasm, in turns…');
-const paired = await benchPaired({ quick });
+const paired = await benchPaired({ quick, ceilingChains: peak.chains });
 const tfWasm = paired.tfjs;
 log('bench: TensorFlow.js cpu…');
 const tfCpu = await benchTfjs({ backend: 'cpu', quick });
@@ -64,15 +64,17 @@ const throughputRows: Cell[][] = [
 // rate the ceiling itself would give.
 const atCeiling = (flopsPerSample: number) => (peak.gflops * 1e9) / flopsPerSample;
 const share = (rate: number, flopsPerSample: number) => `${((rate / atCeiling(flopsPerSample)) * 100).toFixed(0)}%`;
+const percents = (r: Summary) => `${(r.median * 100).toFixed(0)}% (${(r.min * 100).toFixed(0)}–${(r.max * 100).toFixed(0)})`;
 const speedup = [
   ['mlp-wasm 1 thread vs TF.js wasm manual step (in turns: median, range)', turns(paired.ratios.step)],
   ['mlp-wasm 1 thread vs TF.js wasm model.fit (in turns)', turns(paired.ratios.fit)],
   [`mlp-wasm ${all.threads} threads vs 1 thread (training, in turns)`, turns2(all.trainVsFirst)],
   [`mlp-wasm ${all.threads} threads vs 1 thread (inference, in turns)`, turns2(all.inferenceVsFirst)],
   ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread, in turns)', turns(paired.ratios.inference)],
-  [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample)`, share(one.train.median, trainFlopsPerSample())],
-  [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample)`, share(one.inference.median, inferenceFlopsPerSample())],
-  ['TF.js wasm inference as a share of the SIMD128 ceiling', share(tfWasm.inference.median, inferenceFlopsPerSample())],
+  [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; ceiling sampled in each turn)`, percents(inTurns.trainShare)],
+  [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; in each turn)`, percents(inTurns.inferenceShare)],
+  ['TF.js wasm inference as a share of the SIMD128 ceiling (in each turn)', percents(paired.tfjsInferenceShare)],
+  [`the SIMD128 ceiling, sampled in each turn of ours (${inTurns.chains} chains; start of the run: ${formatNumber(peak.gflops)})`, `${range(inTurns.gflops)} GFLOP/s`],
   ['inference at the SIMD128 ceiling (no code on one thread can pass it)', `${formatNumber(atCeiling(inferenceFlopsPerSample()))} samples/s`],
 ];
 // The targets of the speed issue, checked against this run's medians.
@@ -114,7 +116,7 @@ console.log(text);
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = new Date().toISOString();
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, ceilingInTurns: inTurns, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios, tfjsInferenceShare: paired.tfjsInferenceShare }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
 const md = [
   '# Benchmark results',
   '',
@@ -130,7 +132,7 @@ const md = [
   '',
   '## Targets',
   '',
-  `The speed targets of the project, against this run's medians. The last column is the share of the one-thread SIMD128 ceiling measured in this run that a throughput target needs: no WebAssembly SIMD128 code can pass 100%, and the fastest of the network's products ran at ${bestKernelShare}% of it in this run (the kernels below).`,
+  `The speed targets of the project, against this run's medians. The last column is the share of the one-thread SIMD128 ceiling measured at the start of this run that a throughput target needs: no WebAssembly SIMD128 code can pass 100%, and the fastest of the network's products ran at ${bestKernelShare}% of it in this run (the kernels below). When the host's speed drifts during the run, the shares in the comparisons above (the ceiling sampled in every turn, next to the rates) are the ones to read.`,
   '',
   renderMarkdownTable(targetHeaders, targets),
   '',

@@ -26,7 +26,14 @@ const now = () => performance.now() / 1000;
 const M = 0.999;
 const K = 0.001;
 
-async function measureChains(chains: number, quick: boolean): Promise<CeilingPoint> {
+/** A warmed-up ceiling kernel of `chains` chains: each call times it for about `seconds`
+ *  (best of `repeats` calls) and returns GFLOP/s. */
+export interface CeilingSampler {
+  chains: number;
+  sample(seconds: number, repeats: number): Promise<number>;
+}
+
+export async function ceilingSampler(chains: number, quick: boolean): Promise<CeilingSampler> {
   const run = instantiate(chains);
   let sink = 0;
 
@@ -48,20 +55,25 @@ async function measureChains(chains: number, quick: boolean): Promise<CeilingPoi
     } else sinceBest++;
   }
 
-  // Timed calls of ~target seconds each; the ceiling is the best of them (noise only slows).
-  const target = quick ? 0.05 : 0.2;
-  const repeats = quick ? 3 : 7;
-  const n = Math.max(1000, Math.round(best * target));
-  let gflops = 0;
-  for (let r = 0; r < repeats; r++) {
-    const t = now();
-    sink += run(n, M, K);
-    const seconds = now() - t;
-    gflops = Math.max(gflops, (n * flopsPerIteration(chains, UNROLL)) / seconds / 1e9);
-    await new Promise((resolve) => setImmediate(resolve)); // let the event loop breathe between runs
-  }
-  if (!Number.isFinite(sink)) throw new Error('ceiling kernel produced a non-finite value');
-  return { chains, gflops };
+  // Timed calls; the ceiling is the best of them (noise only slows).
+  const sample = async (seconds: number, repeats: number) => {
+    const n = Math.max(1000, Math.round(best * seconds));
+    let gflops = 0;
+    for (let r = 0; r < repeats; r++) {
+      const t = now();
+      sink += run(n, M, K);
+      gflops = Math.max(gflops, (n * flopsPerIteration(chains, UNROLL)) / (now() - t) / 1e9);
+      await new Promise((resolve) => setImmediate(resolve)); // let the event loop breathe between runs
+    }
+    if (!Number.isFinite(sink)) throw new Error('ceiling kernel produced a non-finite value');
+    return gflops;
+  };
+  return { chains, sample };
+}
+
+async function measureChains(chains: number, quick: boolean): Promise<CeilingPoint> {
+  const sampler = await ceilingSampler(chains, quick);
+  return { chains, gflops: await sampler.sample(quick ? 0.05 : 0.2, quick ? 3 : 7) };
 }
 
 export async function measureSimdCeiling(opts: { quick: boolean }): Promise<CeilingPoint[]> {
