@@ -1,6 +1,6 @@
 // The benchmark harness's arithmetic: the flop counts behind every GFLOP/s and ceiling share,
 // the statistics, the number format, and the ceiling kernel itself (its result against a
-// float32 reference, its bytes against ceiling.wat). Nothing here times anything.
+// float32 reference, its bytes against ceiling.wat). Nothing here asserts a time.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitCeilingModule, flopsPerIteration } from '../../bench/ceiling/emit.js';
+import { ceilingSampler } from '../../bench/ceiling/measure.js';
 import { inferenceFlopsPerSample, trainFlopsPerSample } from '../../bench/ours.js';
 import { median, summarize, toRate } from '../../bench/lib/stats.js';
 import { formatNumber } from '../../bench/lib/table.js';
@@ -61,6 +62,12 @@ describe('the SIMD128 ceiling kernel', () => {
   it('counts 8 flops per chain update (4 lanes, a multiply and an add)', () => {
     expect(flopsPerIteration(12)).toBe(96);
     expect(flopsPerIteration(12, 2)).toBe(192);
+  });
+  it('a ceiling sampler (sampled in every turn of the bench) returns a rate for its chain count', async () => {
+    const sampler = await ceilingSampler(8, true);
+    expect(sampler.chains).toBe(8);
+    const gflops = await sampler.sample(0.001, 2);
+    expect(Number.isFinite(gflops) && gflops > 0).toBe(true);
   });
   it('refuses chain counts it cannot encode', () => {
     expect(() => emitCeilingModule(0)).toThrow(RangeError);
