@@ -29,7 +29,7 @@
 //! host: ≈ 24 GFLOP/s, against ≈ 57 for this kernel). Eight accumulators are enough chains
 //! because only the add is on the chain (SIMD128 has no FMA; the mul is independent): 2 add
 //! pipes x 3 cycles of latency need 6. So the kernel is not bound by the latency of its 8
-//! chains: on a 2-core Xeon (2026-12-02) the forward products ran at 91-95% of the 12-chain
+//! chains: on a 2-core Xeon (2026-12-02) the forward products ran at 91-98% of the 12-chain
 //! ceiling, well above the 8-chain one (whose mul is on the chain too).
 //!
 //! K is cut into nearly equal blocks of at most `KC` = 800 steps so a B panel's K slice
@@ -259,8 +259,8 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     let shared_b = Plan::apack_len(m, k).ok_or_else(oom)? > PRIVATE_A;
     // Reading a row-major A in place saves copying it: on a 2-core Xeon (2026-12-02, in-process
     // A/B, one thread) inference at batch 1000 ran 1.6-2.6% faster, the products of a training
-    // step 1.1% (the whole step within noise). A transposed one is packed: its k steps lie a
-    // row of X apart, and read in place the weight gradients ran 2-3% slower.
+    // step 1.1% (the whole step 0.2-1.2% slower, near the noise). A transposed one is packed:
+    // its k steps lie a row of X apart, and read in place the weight gradients ran 2-3% slower.
     let a_mode = if a.cs == 1 {
         APack::InPlace
     } else if shared_b {
