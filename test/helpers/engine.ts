@@ -76,13 +76,17 @@ export interface Strided {
   cs: number;
 }
 
-/** C (m x n) = A·B through the SIMD kernel or the scalar reference loop. */
-/** C = A·B through the engine's kernel on `threads` threads (or its plain reference loop). */
-export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean, repeats = 1, threads = 1): Float32Array {
+/** How `gemm` multiplies: the SIMD kernel, the scalar float64-accumulating loop, or
+ *  Strassen's seven half products over the kernel (row-major operands only). */
+export type GemmWay = 'kernel' | 'reference' | 'strassen';
+
+/** C = A·B through the engine's kernel on `threads` threads (or another way, see GemmWay). */
+export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean | GemmWay, repeats = 1, threads = 1): Float32Array {
+  const way = reference === true ? 'reference' : reference === false ? 'kernel' : reference;
   const engine = getEngine();
   return engine.scoped((s) => {
     const c = s.allocOf(Float32Array, m * n);
-    const status = engine.exports.mlp_test_gemm(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, reference ? 1 : 0, repeats);
+    const status = engine.exports.mlp_test_gemm(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, { kernel: 0, reference: 1, strassen: 2 }[way], repeats);
     engine.check(status, 'gemm');
     return s.copyOut(Float32Array, c, m * n);
   });
@@ -104,15 +108,18 @@ export interface Blocking {
    *  (and a transposed A for itself); with a larger one, B (and a transposed A) is packed
    *  once and shared. */
   privateA: number;
+  /** Evaluation multiplies in Strassen's seven half products when every dimension of a
+   *  layer's product is even and at least twice this. */
+  strassenMinHalf: number;
 }
 
 export function blocking(): Blocking {
   const engine = getEngine();
   return engine.scoped((s) => {
-    const out = s.allocOf(Uint32Array, 6);
+    const out = s.allocOf(Uint32Array, 7);
     engine.check(engine.exports.mlp_test_blocking(out), 'blocking');
-    const [mr, nr, kc, mc, evalRows, privateA] = engine.view(Uint32Array, out, 6);
-    return { mr, nr, kc, mcRows: mc * mr, evalRows, privateA };
+    const [mr, nr, kc, mc, evalRows, privateA, strassenMinHalf] = engine.view(Uint32Array, out, 7);
+    return { mr, nr, kc, mcRows: mc * mr, evalRows, privateA, strassenMinHalf };
   });
 }
 

@@ -79,6 +79,22 @@ describe('GEMM on two threads', () => {
   }
 });
 
+describe("Strassen's half products on two threads", () => {
+  const next = rng(8);
+  for (const [m, n, k] of [[200, 210, 206], [256, 500, 784]]) {
+    it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {
+      expect(Math.min(m, n, k) / 2).toBeGreaterThanOrEqual(blocking().strassenMinHalf);
+      const A = randomArray(m * k, next);
+      const B = randomArray(k * n, next);
+      const [a, b] = [{ data: A, rs: k, cs: 1 }, { data: B, rs: n, cs: 1 }];
+      const one = gemm(m, n, k, a, b, 'strassen', 1, 1);
+      const two = splitting(() => gemm(m, n, k, a, b, 'strassen', 1, 2));
+      expect(sameBits(one, two)).toBe(true);
+      expect(worstRatio(two, gemm(m, n, k, a, b, 'reference'), 3e-5 * Math.sqrt(k + 1), 3e-5)).toBeLessThanOrEqual(1);
+    });
+  }
+});
+
 function problem(n: number, d: number, k: number, seed: number): Dataset {
   const next = rng(seed);
   const X = new Matrix(n, d, randomArray(n * d, next));

@@ -55,6 +55,7 @@ export interface EngineExports {
   mlp_dataset_fill_u8(h: Handle, src: Ptr, srcLen: number, labels: Ptr, rows: Ptr, scale: number, mean: Ptr, invStd: Ptr): Status;
   mlp_u8_statistics(src: Ptr, len: number, d: number, scale: number, perFeature: number, mean: Ptr, std: Ptr): Status;
 
+  /** reference: 0 the SIMD kernel, 1 the scalar loop, 2 Strassen's seven half products. */
   mlp_test_gemm(
     threads: number, m: number, n: number, k: number, a: Ptr, aLen: number, aRs: number, aCs: number,
     b: Ptr, bLen: number, bRs: number, bCs: number, c: Ptr, ldc: number, reference: number, repeats: number,
@@ -79,7 +80,7 @@ export interface EngineExports {
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {

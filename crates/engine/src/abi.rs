@@ -14,6 +14,7 @@ use core::arch::wasm32::memory_size;
 use std::alloc::{alloc, dealloc, Layout};
 
 use crate::activations::{apply_rows, derivative_at_input, softmax_jacobians, Act};
+use crate::buffer::zeroed;
 use crate::dataset::{u8_statistics, Dataset};
 use crate::error::{Error, Result, Status};
 use crate::gemm::{gemm_reference, gemm_threads, Epilogue, Strided};
@@ -25,6 +26,7 @@ use crate::parallel;
 use crate::reference::RefNet;
 use crate::rng::Rng;
 use crate::simd::all_finite;
+use crate::strassen;
 
 // ---------------------------------------------------------------------------------------
 // Errors, memory and handles
@@ -66,7 +68,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    6
+    7
 }
 
 const ALIGN: usize = 16;
@@ -711,9 +713,10 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
 // ---------------------------------------------------------------------------------------
 // Test and benchmark hooks
 
-/// C = A·B with the SIMD kernel on up to `threads` threads (0 = the whole pool), or with the
-/// plain loop (reference = 1), strides as in `gemm::Strided`. Lets the tests and the benchmark
-/// reach the kernel directly.
+/// C = A·B with the SIMD kernel on up to `threads` threads (0 = the whole pool), with the
+/// plain loop (reference = 1), or in Strassen's seven half products (reference = 2: A and B
+/// row-major, ldc = n, dimensions as `strassen::applies` says), strides as in
+/// `gemm::Strided`. Lets the tests and the benchmark reach the kernels directly.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
@@ -726,9 +729,16 @@ pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a:
         }
         let c_len = if m == 0 || n == 0 { 0 } else { (m - 1).checked_mul(ldc).and_then(|x| x.checked_add(n)).ok_or_else(|| Error::shape("gemm output size overflows"))? };
         let c = slice_mut(c, c_len, "C")?;
+        if reference == 2 && !(a.cs == 1 && a.rs == k && b.cs == 1 && b.rs == n && ldc == n && strassen::applies(m, n, k)) {
+            return Err(Error::shape(format!("Strassen needs row-major A and B, ldc = n and even dimensions of at least {}", 2 * strassen::MIN_HALF)));
+        }
         let mut pack = Vec::new();
+        let mut scratch = strassen::Scratch::default();
+        let zeros = if reference == 2 { zeroed(n, "bias")? } else { Vec::new() };
         for _ in 0..repeats.max(1) {
-            if reference != 0 {
+            if reference == 2 {
+                strassen::forward(threads, m, n, k, a.data, b.data, c, &zeros, Act::Linear, &mut scratch, &mut pack)?;
+            } else if reference != 0 {
                 gemm_reference(m, n, k, a, b, c, ldc);
             } else {
                 gemm_threads(threads, m, n, k, a, b, c, ldc, Epilogue::Store, &mut pack)?;
@@ -823,14 +833,15 @@ pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
 }
 
 /// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
-/// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A] (tile rows, tile
-/// columns, K-block depth, micro-panels per row block, rows per evaluation chunk, and the
-/// size of a small A in packed floats: above it, B is packed once and shared).
+/// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A, MIN_HALF] (tile rows,
+/// tile columns, K-block depth, micro-panels per row block, rows per evaluation chunk, the
+/// size of a small A in packed floats: above it, B is packed once and shared, and the
+/// smallest half of each dimension that evaluation multiplies in Strassen's way).
 #[no_mangle]
 pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     report((|| {
-        let out = slice_mut(out, 6, "blocking output")?;
-        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS, crate::gemm::PRIVATE_A];
+        let out = slice_mut(out, 7, "blocking output")?;
+        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS, crate::gemm::PRIVATE_A, strassen::MIN_HALF];
         for (o, v) in out.iter_mut().zip(sizes) {
             *o = v as u32;
         }

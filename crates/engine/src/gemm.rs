@@ -108,6 +108,8 @@ pub enum Epilogue<'a> {
     /// C = w − eta·(A·B), `w` laid out like C: a gradient-descent step fused with the weight
     /// gradient. The new weights are probed for NaN/infinity (see `gemm_threads`).
     Descend { w: &'a [f32], eta: f32 },
+    /// C += A·B (the products of `strassen` that land on others).
+    Add,
 }
 
 impl<'a> Epilogue<'a> {
@@ -115,7 +117,7 @@ impl<'a> Epilogue<'a> {
     #[inline(always)]
     fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
-            Epilogue::Store => v,
+            Epilogue::Store | Epilogue::Add => v,
             Epilogue::BiasAct { bias, act } => {
                 let b = if width == 4 { unsafe { load(bias.as_ptr().add(col)) } } else { load_partial(&bias[col..col + width], 0.0) };
                 act.apply_v(f32x4_add(v, b))
@@ -146,6 +148,8 @@ pub struct Plan<'a> {
     pub k: usize,
     pub a: Strided<'a>,
     pub b: Strided<'a>,
+    /// B is B + s·B2 when given (s = ±1; see `gemm_sum_threads`).
+    pub b2: Option<(Strided<'a>, f32)>,
     pub c: *mut f32,
     pub ldc: usize,
     pub epi: Epilogue<'a>,
@@ -241,13 +245,23 @@ impl<'a> Plan<'a> {
 /// Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
+    gemm_sum_threads(threads, m, n, k, a, b, None, c, ldc, epi, pack)
+}
+
+/// `gemm_threads` with B = B1 + s·B2 (s = ±1, both row-major), the sum formed while B is
+/// packed, so it costs no pass of its own (Strassen's B operands; see `strassen`).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_sum_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: Strided, b2: Option<(Strided, f32)>, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
     if m == 0 || n == 0 {
         return Ok(true);
     }
     assert!(a.covers(m, k) && b.covers(k, n), "gemm operand too small");
+    if let Some((b2, _)) = b2 {
+        assert!(b.cs == 1 && b2.cs == 1 && b2.covers(k, n), "gemm B2 not row-major or too small");
+    }
     assert!(ldc >= n && span(m, ldc, n, 1).map_or(false, |end| end < c.len()), "gemm output too small");
     match epi {
-        Epilogue::Store => {}
+        Epilogue::Store | Epilogue::Add => {}
         Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
         Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
     }
@@ -268,7 +282,7 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
     } else {
         APack::PerThread
     };
-    let mut p = Plan { m, n, k, a, b, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b };
+    let mut p = Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b };
     let alen = p.a_copy_len().checked_mul(p.a_copies(threads)).ok_or_else(oom)?;
     let blen = if shared_b { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
     ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
@@ -419,7 +433,7 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
                 p.bpack.add(jp * k * NR + k0 * NR)
             } else {
                 let b = aligned16(core::slice::from_raw_parts_mut(p.thread_b(t), BPACK_STRIDE)).as_mut_ptr();
-                pack_b_panel(p.b, k0, kc, j0, nr, b);
+                pack_b_panel(p.b, p.b2, k0, kc, j0, nr, b);
                 b
             };
             for ir in mb * MC..(mb * MC + MC).min(mp) {
@@ -447,13 +461,17 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
 pub unsafe fn pack_b_range(p: &Plan, first: usize, end: usize) {
     for jp in first..end {
         let j0 = jp * NR;
-        pack_b_panel(p.b, 0, p.k, j0, NR.min(p.n - j0), p.bpack.add(jp * p.k * NR));
+        pack_b_panel(p.b, p.b2, 0, p.k, j0, NR.min(p.n - j0), p.bpack.add(jp * p.k * NR));
     }
 }
 
-/// Copies rows k0..k0+kc of columns j0..j0+w of B into a `kc x 8` panel, zero-padded past w.
+/// Copies rows k0..k0+kc of columns j0..j0+w of B (or of B + s·B2) into a `kc x 8` panel,
+/// zero-padded past w.
 #[inline(always)]
-unsafe fn pack_b_panel(b: Strided, k0: usize, kc: usize, j0: usize, w: usize, dst: *mut f32) {
+unsafe fn pack_b_panel(b: Strided, b2: Option<(Strided, f32)>, k0: usize, kc: usize, j0: usize, w: usize, dst: *mut f32) {
+    if let Some((b2, s)) = b2 {
+        return pack_b_sum_panel(b, b2, s, k0, kc, j0, w, dst);
+    }
     let src = b.data.as_ptr();
     if b.cs == 1 {
         if w == NR {
@@ -512,6 +530,26 @@ unsafe fn pack_b_panel(b: Strided, k0: usize, kc: usize, j0: usize, w: usize, ds
     }
 }
 
+/// `pack_b_panel` of B + s·B2, both row-major.
+#[allow(clippy::too_many_arguments)]
+unsafe fn pack_b_sum_panel(b: Strided, b2: Strided, s: f32, k0: usize, kc: usize, j0: usize, w: usize, dst: *mut f32) {
+    let (src, src2) = (b.data.as_ptr(), b2.data.as_ptr());
+    let sv = splat(s);
+    for q in 0..kc {
+        let x = src.add((k0 + q) * b.rs + j0);
+        let y = src2.add((k0 + q) * b2.rs + j0);
+        let d = dst.add(q * NR);
+        if w == NR {
+            store(d, f32x4_add(load(x), f32x4_mul(sv, load(y))));
+            store(d.add(4), f32x4_add(load(x.add(4)), f32x4_mul(sv, load(y.add(4)))));
+        } else {
+            for jj in 0..NR {
+                *d.add(jj) = if jj < w { *x.add(jj) + s * *y.add(jj) } else { 0.0 };
+            }
+        }
+    }
+}
+
 /// The micro-kernel: 4 rows of A times one packed B panel (8 columns) over `kc` steps, row
 /// r's value at step q being `a[q * ks + r * rs]`; returns the 4x8 sums as [row r, half h]
 /// at index 2r + h.
@@ -546,6 +584,8 @@ unsafe fn kernel(kc: usize, a: *const f32, ks: usize, rs: usize, b: *const f32) 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: usize, c: *mut f32, ldc: usize, first: bool, last: bool, epi: &Epilogue, probe: &mut v128) {
+    // Add folds every K block into what C holds; the others overwrite it with the first.
+    let onto = !first || matches!(epi, Epilogue::Add);
     if mr == MR && nr == NR {
         for r in 0..MR {
             let row = i0 + r;
@@ -553,7 +593,7 @@ unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: 
                 let col = j0 + 4 * h;
                 let dst = c.add(row * ldc + col);
                 let mut v = acc[2 * r + h];
-                if !first {
+                if onto {
                     v = f32x4_add(v, load(dst));
                 }
                 if last {
@@ -574,7 +614,7 @@ unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: 
             let col = j0 + 4 * h;
             let dst = core::slice::from_raw_parts_mut(c.add(row * ldc + col), width);
             let mut v = acc[2 * r + h];
-            if !first {
+            if onto {
                 v = f32x4_add(v, load_partial(dst, 0.0));
             }
             if last {

@@ -4,7 +4,8 @@
 //! generator), `simd` (vector helpers and a vectorised exp), `gemm` (register-tiled matrix
 //! products), `activations`, `loss`, `optim`, `init` (parameter initialisers), `dataset`
 //! (resident training data), `parallel` (fork/join over worker instances in the threads
-//! build), `network` (forward/backward/training), `reference` (a plain
+//! build), `strassen` (seven half products for evaluation's large ones), `network`
+//! (forward/backward/training), `reference` (a plain
 //! float64 network used only to check the float32 path), and `abi` (every export).
 
 pub mod abi;
@@ -21,3 +22,4 @@ pub mod parallel;
 pub mod reference;
 pub mod rng;
 pub mod simd;
+pub mod strassen;

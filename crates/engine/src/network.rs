@@ -27,6 +27,7 @@ use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, Optimizer
 use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
+use crate::strassen;
 
 /// Rows per chunk when evaluating large inputs. Small chunks keep each layer's output in
 /// L2 for the next layer; every chunk packs each weight panel again, which costs less. On a
@@ -73,6 +74,7 @@ struct Workspace {
     xb: Vec<f32>,
     yb: Vec<f32>,
     pack: Vec<f32>,
+    strassen: strassen::Scratch,
 }
 
 pub struct Network {
@@ -188,8 +190,9 @@ impl Network {
     }
 
     /// Forward pass of n rows of x. Each layer's output lands in the workspace; the output
-    /// layer is left *before* softmax (its logits) for `finish_output` to complete.
-    fn forward_layers(&mut self, x: &[f32], n: usize) -> Result<()> {
+    /// layer is left *before* softmax (its logits) for `finish_output` to complete. With
+    /// `eval` (no backward pass follows), the large products take Strassen's way.
+    fn forward_layers(&mut self, x: &[f32], n: usize, eval: bool) -> Result<()> {
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = self.ws.acts.split_at_mut(l);
@@ -198,6 +201,11 @@ impl Network {
             let act = if act.is_elementwise() { act } else { Act::Linear };
             let w = &self.params[layer.w..layer.w + layer.w_len()];
             let bias = &self.params[layer.b..layer.b + layer.fan_out];
+            let out = &mut after[0][..n * layer.fan_out];
+            if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {
+                strassen::forward(self.threads, n, layer.fan_out, layer.fan_in, input, w, out, bias, act, &mut self.ws.strassen, &mut self.ws.pack)?;
+                continue;
+            }
             gemm_threads(
                 self.threads,
                 n,
@@ -205,7 +213,7 @@ impl Network {
                 layer.fan_in,
                 Strided::row_major(input, layer.fan_in),
                 Strided::row_major(w, layer.fan_out),
-                &mut after[0][..n * layer.fan_out],
+                out,
                 layer.fan_out,
                 Epilogue::BiasAct { bias, act },
                 &mut self.ws.pack,
@@ -334,7 +342,7 @@ impl Network {
         let mut r0 = 0;
         while r0 < n {
             let rows = EVAL_ROWS.min(n - r0);
-            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows)?;
+            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows, true)?;
             self.finish_output(None, rows);
             out[r0 * k..(r0 + rows) * k].copy_from_slice(&self.ws.acts[self.layers.len() - 1][..rows * k]);
             r0 += rows;
@@ -350,7 +358,7 @@ impl Network {
         let mut r0 = 0;
         while r0 < n {
             let rows = EVAL_ROWS.min(n - r0);
-            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows)?;
+            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows, true)?;
             total += self.finish_output(Some(&y[r0 * k..(r0 + rows) * k]), rows);
             r0 += rows;
         }
@@ -363,7 +371,7 @@ impl Network {
     /// and the network's value without computing gradients, so the kept ones stay as they were.
     pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize, expected: Option<&[f32]>) -> Result<(f64, Option<(usize, f32)>)> {
         self.reserve_rows(n)?;
-        self.forward_layers(x, n)?;
+        self.forward_layers(x, n, false)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
         if let Some(expected) = expected {
             let out = &self.ws.acts[self.layers.len() - 1][..n * self.outputs()];
@@ -425,7 +433,7 @@ impl Network {
 
     /// One optimisation step on one batch: the loss is checked before anything is updated.
     fn step(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
-        self.forward_layers(x, n)?;
+        self.forward_layers(x, n, false)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
         if !loss.is_finite() {
             return Err(Error::new(Status::Diverged, format!("the training loss became {}; the weights were left unchanged", loss)));
