@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample } from './ours.js';
+import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, inferenceFlopsDone, evaluationBlocking } from './ours.js';
 import { benchTfjs } from './peers/tfjs.js';
 import { benchPaired } from './paired.js';
 import { benchTorch } from './peers/python.js';
@@ -38,6 +38,9 @@ log('bench: TensorFlow.js cpu…');
 const tfCpu = await benchTfjs({ backend: 'cpu', quick });
 const torch = args.includes('--no-python') ? { result: null, reason: 'skipped (--no-python)' } : (log('bench: PyTorch (native reference)…'), await benchTorch({ quick }));
 const one = ours.find((o) => o.threads === 1)!;
+const evalBlocking = await evaluationBlocking();
+// Strassen's half products make evaluation do fewer flops than the plain product's count.
+const inferenceDone = inferenceFlopsDone(evalBlocking.minHalf, evalBlocking.evalRows);
 const all = ours.find((o) => o.threads === cores) ?? one;
 log('bench: the report\'s MNIST baseline…');
 const { baseline, memory } = await benchBaseline({ quick, threads: all.threads });
@@ -64,6 +67,7 @@ const throughputRows: Cell[][] = [
 // rate the ceiling itself would give.
 const atCeiling = (flopsPerSample: number) => (peak.gflops * 1e9) / flopsPerSample;
 const share = (rate: number, flopsPerSample: number) => `${((rate / atCeiling(flopsPerSample)) * 100).toFixed(0)}%`;
+const scaled = (r: Summary, f: number): Summary => ({ ...r, median: r.median * f, min: r.min * f, max: r.max * f });
 const percents = (r: Summary) => `${(r.median * 100).toFixed(0)}% (${(r.min * 100).toFixed(0)}–${(r.max * 100).toFixed(0)})`;
 const speedup = [
   ['mlp-wasm 1 thread vs TF.js wasm manual step (in turns: median, range)', turns(paired.ratios.step)],
@@ -72,10 +76,12 @@ const speedup = [
   [`mlp-wasm ${all.threads} threads vs 1 thread (inference, in turns)`, turns2(all.inferenceVsFirst)],
   ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread, in turns)', turns(paired.ratios.inference)],
   [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; ceiling sampled in each turn)`, percents(inTurns.trainShare)],
-  [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; in each turn)`, percents(inTurns.inferenceShare)],
+  [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample, a plain product's count; in each turn)`, percents(inTurns.inferenceShare)],
+  [`the same for the flops it does (${(inferenceDone / 1e6).toFixed(2)} MFLOP/sample: Strassen's seven half products on the layers whose halves are all ≥ ${evalBlocking.minHalf})`, percents(scaled(inTurns.inferenceShare, inferenceDone / inferenceFlopsPerSample()))],
   ['TF.js wasm inference as a share of the SIMD128 ceiling (in each turn)', percents(paired.tfjsInferenceShare)],
   [`the SIMD128 ceiling, sampled in each turn of ours (${inTurns.chains} chains; start of the run: ${formatNumber(peak.gflops)})`, `${range(inTurns.gflops)} GFLOP/s`],
-  ['inference at the SIMD128 ceiling (no code on one thread can pass it)', `${formatNumber(atCeiling(inferenceFlopsPerSample()))} samples/s`],
+  ['inference at the SIMD128 ceiling with a plain product\'s flops (Strassen\'s fewer flops can pass it)', `${formatNumber(atCeiling(inferenceFlopsPerSample()))} samples/s`],
+  ['inference at the SIMD128 ceiling with the flops mlp-wasm does', `${formatNumber(atCeiling(inferenceDone))} samples/s`],
 ];
 // The targets of the speed issue, checked against this run's medians.
 const check = (ok: boolean) => (ok ? 'met' : 'not met');
@@ -132,7 +138,7 @@ const md = [
   '',
   '## Targets',
   '',
-  `The speed targets of the project, against this run's medians. The last column is the share of the one-thread SIMD128 ceiling measured at the start of this run that a throughput target needs: no WebAssembly SIMD128 code can pass 100%, and the fastest of the network's products ran at ${bestKernelShare}% of it in this run (the kernels below). When the host's speed drifts during the run, the shares in the comparisons above (the ceiling sampled in every turn, next to the rates) are the ones to read.`,
+  `The speed targets of the project, against this run's medians. The last column is the share of the one-thread SIMD128 ceiling measured at the start of this run that a throughput target needs, counting a plain product's flops: no WebAssembly SIMD128 code doing those flops can pass 100% (evaluation's Strassen products do ${((1 - inferenceDone / inferenceFlopsPerSample()) * 100).toFixed(1)}% fewer, so inference can go a little past it), and the fastest of the network's products ran at ${bestKernelShare}% of it in this run (the kernels below). When the host's speed drifts during the run, the shares in the comparisons above (the ceiling sampled in every turn, next to the rates) are the ones to read.`,
   '',
   renderMarkdownTable(targetHeaders, targets),
   '',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitCeilingModule, flopsPerIteration } from '../../bench/ceiling/emit.js';
 import { ceilingSampler } from '../../bench/ceiling/measure.js';
-import { inferenceFlopsPerSample, trainFlopsPerSample } from '../../bench/ours.js';
+import { inferenceFlopsDone, inferenceFlopsPerSample, trainFlopsPerSample } from '../../bench/ours.js';
 import { median, summarize, toRate } from '../../bench/lib/stats.js';
 import { formatNumber } from '../../bench/lib/table.js';
 
@@ -92,5 +92,18 @@ describe('the SIMD128 ceiling kernel', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the flops inference does', () => {
+  it('counts 7/8 of a layer run as Strassen half products, per evaluation chunk', () => {
+    const plain = 2 * (784 * 500 + 500 * 250 + 250 * 100 + 100 * 10);
+    expect(inferenceFlopsPerSample()).toBe(plain);
+    // chunks of 256, 256, 256, 232 rows: the two wide layers qualify in every chunk
+    expect(inferenceFlopsDone(100, 256)).toBe((2 * (784 * 500 + 500 * 250) * 7) / 8 + 2 * (250 * 100 + 100 * 10));
+    // halves of 128 and 116 rows are below 200: nothing qualifies
+    expect(inferenceFlopsDone(200, 256)).toBe(plain);
+    // one 1000-row chunk with halves >= 200: only 784x500 (250 halves to 125)
+    expect(inferenceFlopsDone(200, 1000)).toBe((2 * 784 * 500 * 7) / 8 + 2 * (500 * 250 + 250 * 100 + 100 * 10));
   });
 });
