@@ -832,6 +832,13 @@ pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
     crate::gemm::PARALLEL_FLOPS.store(flops, core::sync::atomic::Ordering::Relaxed);
 }
 
+/// Test hook: evaluation multiplies in Strassen's way (on = 1, the default) or plainly, for
+/// comparing the two in one process.
+#[no_mangle]
+pub extern "C" fn mlp_test_set_strassen(on: i32) {
+    strassen::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
 /// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A, MIN_HALF] (tile rows,
 /// tile columns, K-block depth, micro-panels per row block, rows per evaluation chunk, the

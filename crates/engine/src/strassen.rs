@@ -17,7 +17,12 @@
 //! through the kernel's epilogue (`Epilogue::Add`), so only the A sums (A is otherwise
 //! read in place), M4 and M5 (each lands in two quadrants) and the bias + activation take a
 //! pass of their own. On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
-//! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole.
+//! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole; with
+//! the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
+//! batch 1000 ran 4.1-4.3% faster (in-process A/B). On two threads it gained nothing (0.994x:
+//! 7 forks instead of 1, plus the passes'), but it is kept there too so that evaluation gives
+//! the same bits whatever the thread count. Applying the bias and activation with each
+//! quadrant's last contribution instead of in a final pass was no faster (0.984x).
 //!
 //! Only evaluation uses it (`Network::predict_proba`, `loss`): training's products keep the
 //! plain kernel, so a training run is bit for bit what it was. Strassen's rounding differs
@@ -31,6 +36,7 @@ use crate::gemm::{gemm_sum_threads, Epilogue, Strided};
 use crate::parallel;
 use crate::simd::{load, load_partial, splat, store, store_partial};
 use core::arch::wasm32::*;
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 /// The smallest half of each dimension worth it: below, the half products' padding and
 /// packing eat the saved flops (a 256x250 · 250x100 product ran as fast plain as in seven
@@ -40,9 +46,12 @@ pub const MIN_HALF: usize = 100;
 /// Element-wise passes smaller than this stay on one thread.
 const PARALLEL_ELEMENTS: usize = 1 << 14;
 
+/// Off only in A/B measurements (`mlp_test_set_strassen`).
+pub static ENABLED: AtomicBool = AtomicBool::new(true);
+
 /// Whether C (m x n) = A (m x k) · B (k x n) runs faster this way.
 pub fn applies(m: usize, n: usize, k: usize) -> bool {
-    [m, n, k].iter().all(|&d| d % 2 == 0 && d / 2 >= MIN_HALF)
+    ENABLED.load(Relaxed) && [m, n, k].iter().all(|&d| d % 2 == 0 && d / 2 >= MIN_HALF)
 }
 
 /// Scratch matrices, grown once to the largest product's halves.
