@@ -38,7 +38,8 @@
 //! at batch 1000 13-22% faster and training at batch 64 within 5% (in-process A/B,
 //! 2026-12-02). The epilogue (bias + activation, the activation's derivative in backprop, or
 //! the gradient-descent update of the weights) is applied to each tile straight from the
-//! registers after the last K block.
+//! registers after the last K block; `Add` instead sums the tile onto C (Strassen's products,
+//! see `strassen`), whose B may be the sum of two matrices formed while it is packed.
 //!
 //! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
 //! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; what is
