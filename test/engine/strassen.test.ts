@@ -98,6 +98,12 @@ describe('Strassen in evaluation', () => {
         const rows = Array.from({ length: n }, (_, i) => net.evaluate(new Matrix(1, d, X.data.slice(i * d, (i + 1) * d))).data);
         expect(rows.every((r, i) => r.every((v, j) => v === off.data[i * k + j]))).toBe(true);
         expect(Array.from(on.data).some((v, i) => v !== off.data[i])).toBe(true);
+        // The switch is evaluation's: the test hook still multiplies in Strassen's way.
+        const m = 2 * h;
+        const [A, B] = [randomArray(m * m, rng(3)), randomArray(m * m, rng(4))];
+        const switchedOff = gemm(m, m, m, rowMajor(A, m), rowMajor(B, m), 'strassen');
+        e.mlp_test_set_strassen(1);
+        expect(switchedOff).toEqual(gemm(m, m, m, rowMajor(A, m), rowMajor(B, m), 'strassen'));
       } finally {
         e.mlp_test_set_strassen(1);
       }

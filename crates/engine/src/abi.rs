@@ -715,8 +715,9 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
 
 /// C = A·B with the SIMD kernel on up to `threads` threads (0 = the whole pool), with the
 /// plain loop (reference = 1), or in Strassen's seven half products (reference = 2: A and B
-/// row-major, ldc = n, dimensions as `strassen::applies` says), strides as in
-/// `gemm::Strided`. Lets the tests and the benchmark reach the kernels directly.
+/// row-major, ldc = n, dimensions as `strassen::fits` says; `mlp_test_set_strassen` does not
+/// apply here), strides as in `gemm::Strided`. Lets the tests and the benchmark reach the
+/// kernels directly.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
@@ -729,7 +730,7 @@ pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a:
         }
         let c_len = if m == 0 || n == 0 { 0 } else { (m - 1).checked_mul(ldc).and_then(|x| x.checked_add(n)).ok_or_else(|| Error::shape("gemm output size overflows"))? };
         let c = slice_mut(c, c_len, "C")?;
-        if reference == 2 && !(a.cs == 1 && a.rs == k && b.cs == 1 && b.rs == n && ldc == n && strassen::applies(m, n, k)) {
+        if reference == 2 && !(a.cs == 1 && a.rs == k && b.cs == 1 && b.rs == n && ldc == n && strassen::fits(m, n, k)) {
             return Err(Error::shape(format!("Strassen needs row-major A and B, ldc = n and even dimensions of at least {}", 2 * strassen::MIN_HALF)));
         }
         let mut pack = Vec::new();

@@ -13,10 +13,11 @@
 //! ```
 //!
 //! As in Huang, Smith, Henry and van de Geijn's "Strassen's algorithm reloaded" (SC16), the
-//! B sums are formed while B is packed (`gemm_sum_threads`) and the products land in C
-//! through the kernel's epilogue (`Epilogue::Add`), so only the A sums (A is otherwise
-//! read in place), M4 and M5 (each lands in two quadrants) and the bias + activation take a
-//! pass of their own. On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
+//! B sums are formed while B is packed (`gemm_sum_threads`) and five products land in C
+//! through the kernel's epilogue (M1-M3 stored, M6 and M7 added by `Epilogue::Add`). What
+//! takes a pass of its own: the A sums (A is otherwise read in place), the second landing of
+//! M1-M3 (in C22), both landings of M4 and M5 (through one scratch matrix) and the bias +
+//! activation. On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
 //! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole; with
 //! the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
 //! batch 1000 ran 4.1-4.3% faster (in-process A/B). On two threads it gained nothing (0.994x:
@@ -49,9 +50,15 @@ const PARALLEL_ELEMENTS: usize = 1 << 14;
 /// Off only in A/B measurements (`mlp_test_set_strassen`).
 pub static ENABLED: AtomicBool = AtomicBool::new(true);
 
-/// Whether C (m x n) = A (m x k) · B (k x n) runs faster this way.
+/// Whether `forward` can multiply A (m x k) by B (k x n): every dimension even, with halves
+/// of at least `MIN_HALF`.
+pub fn fits(m: usize, n: usize, k: usize) -> bool {
+    [m, n, k].iter().all(|&d| d % 2 == 0 && d / 2 >= MIN_HALF)
+}
+
+/// Whether evaluation multiplies this way (`fits`, unless switched off).
 pub fn applies(m: usize, n: usize, k: usize) -> bool {
-    ENABLED.load(Relaxed) && [m, n, k].iter().all(|&d| d % 2 == 0 && d / 2 >= MIN_HALF)
+    ENABLED.load(Relaxed) && fits(m, n, k)
 }
 
 /// Scratch matrices, grown once to the largest product's halves.
@@ -64,10 +71,10 @@ pub struct Scratch {
 }
 
 /// C = act(A·B + bias) for row-major A (m x k, row stride k), B (k x n) and C (m x n), the
-/// dimensions being as `applies` says. Softmax is left to the caller (pass `Act::Linear`).
+/// dimensions being as `fits` says. Softmax is left to the caller (pass `Act::Linear`).
 #[allow(clippy::too_many_arguments)]
 pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], bias: &[f32], act: Act, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
-    assert!(applies(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
+    assert!(fits(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
     let (h, w, d) = (m / 2, n / 2, k / 2);
     ensure_len(&mut scratch.a_sum, h * d, "Strassen sums")?;
     ensure_len(&mut scratch.product, h * w, "Strassen products")?;
@@ -121,8 +128,7 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     product(sum(), b_q(1, 0), Some((b_q(1, 1), 1.0)), c_ptr((0, 0)), n, Epilogue::Add)?;
 
     // The plain kernel's epilogue, as one pass: act(C + bias).
-    let c = unsafe { core::slice::from_raw_parts_mut(cp, m * n) };
-    let cu = c.as_mut_ptr() as usize;
+    let cu = cp as usize;
     rows_on_threads(threads, m, n, &|r0, r1| {
         for r in r0..r1 {
             let row = unsafe { core::slice::from_raw_parts_mut((cu as *mut f32).add(r * n), n) };
