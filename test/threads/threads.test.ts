@@ -156,6 +156,76 @@ describe('training on two threads', () => {
   });
 });
 
+describe('evaluation on two threads', () => {
+  // Inputs 200 and layers 210, 206: the first two products of a 256-row chunk (and of a 232-row
+  // one) take Strassen's way, an 88-row chunk's and the 10-wide output layer's do not.
+  const [d, k] = [200, 10];
+  const e = () => getEngine().exports;
+  const data = (n: number) => problem(n, d, k, 40 + n);
+  let shape: Dataset;
+  let one: FeedForwardNeuralNets;
+  let two: FeedForwardNeuralNets;
+  beforeAll(() => {
+    shape = data(8);
+    one = new FeedForwardNeuralNets({ inputs: shape, hiddenLayers: [210, 206], seed: 5, threads: 1 });
+    two = new FeedForwardNeuralNets({ inputs: shape, hiddenLayers: [210, 206], seed: 5, threads: 2 });
+  });
+  afterAll(() => {
+    one.dispose();
+    two.dispose();
+    shape.dispose();
+    e().mlp_test_set_whole_chunks(1);
+    e().mlp_test_set_strassen(1);
+  });
+
+  it('the chunks are 256 rows, and the wide layers qualify for Strassen', () => {
+    expect(blocking().evalRows).toBe(256);
+    expect(Math.min(206, 210, 200, 232) / 2).toBeGreaterThanOrEqual(blocking().strassenMinHalf);
+  });
+
+  /** Forks that one predict of X made on `threads`, and its output. */
+  function forks(n: FeedForwardNeuralNets, X: Dataset): { forks: number; probs: Float32Array } {
+    const before = e().mlp_test_forks();
+    const probs = n.evaluate(X).data as Float32Array;
+    return { forks: e().mlp_test_forks() - before, probs };
+  }
+
+  // Rows: 4 chunks (the last 232 rows) that all run whole, 2 of 4 in rounds; 3 (the last 88):
+  // 2 whole, the short one split; 384 (256 + 128): both whole; 300 (256 + 44) and 256: none.
+  for (const [n, whole] of [[1000, 4], [1536, 6], [600, 2], [384, 2], [300, 0], [256, 0]] as const)
+    for (const strassen of [1, 0]) {
+      it(`${n} rows${strassen ? '' : ', Strassen off'}: predict and loss equal one thread bit for bit, ${whole} chunks whole in one fork`, () => {
+        const X = data(n);
+        try {
+          e().mlp_test_set_strassen(strassen);
+          const ref = forks(one, X);
+          expect(ref.forks).toBe(0);
+          const refLoss = one.loss(X);
+          e().mlp_test_set_whole_chunks(0);
+          const split = forks(two, X);
+          e().mlp_test_set_whole_chunks(1);
+          const got = forks(two, X);
+          expect(sameBits(got.probs, ref.probs)).toBe(true);
+          expect(sameBits(split.probs, ref.probs)).toBe(true);
+          expect(two.loss(X)).toBe(refLoss);
+          // Every product of a chunk forks when split (the suite splits even tiny ones), so
+          // the whole chunks' one fork replaces many.
+          if (whole === 0) expect(got.forks).toBe(split.forks);
+          else {
+            const rest = Math.max(0, n - whole * 256);
+            const restForks = rest === 0 ? 0 : forks(two, data(rest)).forks;
+            expect(got.forks).toBe(1 + restForks);
+            expect(got.forks).toBeLessThan(split.forks);
+          }
+        } finally {
+          X.dispose();
+          e().mlp_test_set_strassen(1);
+          e().mlp_test_set_whole_chunks(1);
+        }
+      });
+    }
+});
+
 // The engine's own suites again, on two threads with every product split.
 
 describe('PyTorch fixtures on two threads', () => {

@@ -840,6 +840,13 @@ pub extern "C" fn mlp_test_set_strassen(on: i32) {
     strassen::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
 }
 
+/// Test hook: evaluation runs whole chunks on threads of their own where it can (on = 1, the
+/// default) or splits every product (0), for comparing the two in one process.
+#[no_mangle]
+pub extern "C" fn mlp_test_set_whole_chunks(on: i32) {
+    crate::evaluation::WHOLE_CHUNKS.store(on != 0, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// Test hook: the blocking of the products and of evaluation, so tests can pick shapes that
 /// cross every boundary: writes [MR, NR, KC, MC, EVAL_ROWS, PRIVATE_A, MIN_HALF] (tile rows,
 /// tile columns, K-block depth, micro-panels per row block, rows per evaluation chunk, the
@@ -849,7 +856,7 @@ pub extern "C" fn mlp_test_set_strassen(on: i32) {
 pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     report((|| {
         let out = slice_mut(out, 7, "blocking output")?;
-        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::network::EVAL_ROWS, crate::gemm::PRIVATE_A, strassen::MIN_HALF];
+        let sizes = [crate::gemm::MR, crate::gemm::NR, crate::gemm::KC, crate::gemm::MC, crate::evaluation::EVAL_ROWS, crate::gemm::PRIVATE_A, strassen::MIN_HALF];
         for (o, v) in out.iter_mut().zip(sizes) {
             *o = v as u32;
         }

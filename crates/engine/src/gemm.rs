@@ -206,15 +206,7 @@ impl<'a> Plan<'a> {
     }
     /// Floats of one copy of packed A.
     fn a_copy_len(&self) -> usize {
-        match self.a_mode {
-            APack::InPlace if self.m % MR == 0 => 0,
-            APack::InPlace => self.k * AW,
-            APack::Shared | APack::PerThread => self.m_panels() * self.k * AW,
-        }
-    }
-    /// Copies of packed A for `threads` threads.
-    fn a_copies(&self, threads: usize) -> usize {
-        if self.a_mode == APack::Shared { 1 } else { threads }
+        a_copy_len(self.a_mode, self.m, self.k)
     }
     /// Where thread `t` finds packed micro-panel `ir` (in place: the partial last one).
     fn packed_panel(&self, t: usize, ir: usize) -> *mut f32 {
@@ -271,22 +263,10 @@ pub fn gemm_sum_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided
     let oom = || Error::oom("packed matrix panels", usize::MAX);
     let units = row_blocks(m) * panels;
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
-    let shared_b = Plan::apack_len(m, k).ok_or_else(oom)? > PRIVATE_A;
-    // Reading a row-major A in place saves copying it: on a 2-core Xeon (2026-12-02, in-process
-    // A/B, one thread) inference at batch 1000 ran 1.6-2.6% faster, the products of a training
-    // step 1.1% (the whole step 0.2-1.2% slower, near the noise). A transposed one is packed:
-    // its k steps lie a row of X apart, and read in place the weight gradients ran 2-3% slower.
-    let a_mode = if a.cs == 1 {
-        APack::InPlace
-    } else if shared_b {
-        APack::Shared
-    } else {
-        APack::PerThread
-    };
+    let (a_mode, shared_b) = operand_layout(m, k, a.cs == 1).ok_or_else(oom)?;
     let mut p = Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b };
-    let alen = p.a_copy_len().checked_mul(p.a_copies(threads)).ok_or_else(oom)?;
-    let blen = if shared_b { panels.checked_mul(k).and_then(|x| x.checked_mul(NR)) } else { Some(threads * BPACK_STRIDE) }.ok_or_else(oom)?;
-    ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(4)).ok_or_else(oom)?, "packed matrix panels")?;
+    let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, threads).ok_or_else(oom)?;
+    ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(PACK_ALIGN_SLACK)).ok_or_else(oom)?, "packed matrix panels")?;
     let base = aligned16(pack);
     p.apack = base.as_mut_ptr();
     p.bpack = unsafe { base.as_mut_ptr().add(alen) };
@@ -337,6 +317,51 @@ pub fn gemm_sum_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided
     Ok(finite[..threads].iter().all(|&f| f))
 }
 
+/// How a product reads A, and whether B is packed up front and shared (see `Plan`).
+fn operand_layout(m: usize, k: usize, a_row_major: bool) -> Option<(APack, bool)> {
+    let shared_b = Plan::apack_len(m, k)? > PRIVATE_A;
+    // Reading a row-major A in place saves copying it: on a 2-core Xeon (2026-12-02, in-process
+    // A/B, one thread) inference at batch 1000 ran 1.6-2.6% faster, the products of a training
+    // step 1.1% (the whole step 0.2-1.2% slower, near the noise). A transposed one is packed:
+    // its k steps lie a row of X apart, and read in place the weight gradients ran 2-3% slower.
+    let a_mode = if a_row_major {
+        APack::InPlace
+    } else if shared_b {
+        APack::Shared
+    } else {
+        APack::PerThread
+    };
+    Some((a_mode, shared_b))
+}
+
+/// Floats of one copy of packed A (m x k) read as `a_mode` says.
+fn a_copy_len(a_mode: APack, m: usize, k: usize) -> usize {
+    match a_mode {
+        APack::InPlace if m % MR == 0 => 0,
+        APack::InPlace => k * AW,
+        APack::Shared | APack::PerThread => (m + MR - 1) / MR * k * AW,
+    }
+}
+
+/// Floats of packed A and of packed B that a product on `threads` threads lays out in `pack`
+/// (16-byte alignment aside).
+fn pack_floats(m: usize, n: usize, k: usize, a_mode: APack, shared_b: bool, threads: usize) -> Option<(usize, usize)> {
+    let copies = if a_mode == APack::Shared { 1 } else { threads };
+    let alen = a_copy_len(a_mode, m, k).checked_mul(copies)?;
+    let panels = (n + NR - 1) / NR;
+    let blen = if shared_b { panels.checked_mul(k)?.checked_mul(NR)? } else { threads.checked_mul(BPACK_STRIDE)? };
+    Some((alen, blen))
+}
+
+/// The length of `pack` that `gemm_threads` needs for a one-thread product of a row-major A
+/// (m x k) by B (k x n). Work that runs where nothing may allocate (threads evaluating
+/// chunks of their own; see `network`) sizes its buffers with this beforehand.
+pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
+    let (a_mode, shared_b) = operand_layout(m, k, true)?;
+    let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, 1)?;
+    alen.checked_add(blen)?.checked_add(PACK_ALIGN_SLACK)
+}
+
 /// Row blocks of an m-row A.
 fn row_blocks(m: usize) -> usize {
     ((m + MR - 1) / MR + MC - 1) / MC
@@ -347,8 +372,11 @@ fn span(rows: usize, rs: usize, cols: usize, cs: usize) -> Option<usize> {
     (rows - 1).checked_mul(rs)?.checked_add((cols - 1).checked_mul(cs)?)
 }
 
+/// Floats reserved past what a packed buffer holds, so that it can start 16-byte aligned.
+pub const PACK_ALIGN_SLACK: usize = 4;
+
 /// The part of `buf` that starts at a 16-byte boundary (the kernel relies on packed A being
-/// aligned); callers reserve 4 floats more than they need.
+/// aligned); callers reserve `PACK_ALIGN_SLACK` floats more than they need.
 pub fn aligned16(buf: &mut [f32]) -> &mut [f32] {
     let skip = (16 - (buf.as_ptr() as usize & 15)) % 16 / 4;
     &mut buf[skip..]

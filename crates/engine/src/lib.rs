@@ -5,7 +5,7 @@
 //! products), `activations`, `loss`, `optim`, `init` (parameter initialisers), `dataset`
 //! (resident training data), `parallel` (fork/join over worker instances in the threads
 //! build), `strassen` (seven half products for evaluation's large ones), `network`
-//! (forward/backward/training), `reference` (a plain
+//! (backward and training; `evaluation` has the forward pass and evaluation in chunks), `reference` (a plain
 //! float64 network used only to check the float32 path), and `abi` (every export).
 
 pub mod abi;
@@ -13,6 +13,7 @@ pub mod activations;
 pub mod buffer;
 pub mod dataset;
 pub mod error;
+pub mod evaluation;
 pub mod gemm;
 pub mod init;
 pub mod loss;

@@ -1,12 +1,13 @@
-//! A fully connected network: parameters, forward and backward passes, and mini-batch
-//! training over a resident `Dataset`, all on float32 with the SIMD kernels.
+//! A fully connected network: parameters, the backward pass, and mini-batch training over a
+//! resident `Dataset`, all on float32 with the SIMD kernels (the forward pass and evaluation
+//! in chunks are in `evaluation`).
 //!
 //! Parameters live in one flat vector (W1, b1, W2, b2, …; W row-major fan_in x fan_out), and
 //! so do their gradients and Adam's moments, so every optimizer is a single pass.
 //! Buffers for activations, deltas and packing grow to the largest batch once and are then
 //! reused: training allocates nothing per batch.
 //!
-//! Every matrix product is split over `threads` threads (see `parallel`; 0 = the whole pool)
+//! Every matrix product of training is split over `threads` threads (see `parallel`; 0 = the whole pool)
 //! by units of C (a column panel of a row block; see `gemm`), and the element-wise passes by
 //! aligned ranges, so results are the same bit for bit whatever the thread count. Plain
 //! gradient descent without regularisation is fused: the weight-gradient product's epilogue
@@ -16,25 +17,18 @@
 
 use core::arch::wasm32::*;
 
-use crate::activations::{apply_rows, backprop_through, Act};
+use crate::activations::{backprop_through, Act};
 use crate::buffer::{ensure_len, zeroed};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result, Status};
 use crate::gemm::{gemm_threads, Epilogue, Strided};
 use crate::init::{init_layer, InitKind};
-use crate::loss::{fused_softmax_ce, loss_sum, output_gradient, softmax_cross_entropy_rows, LossKind, Regularization};
+use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, splat, zip_inplace};
-use crate::strassen;
-
-/// Rows per chunk when evaluating large inputs. Small chunks keep each layer's output in
-/// L2 for the next layer; every chunk packs each weight panel again, which costs less. On a
-/// 2-core Xeon (2 MB L2), inference at batch 1000 ran fastest with 256 (in-process A/B,
-/// 2026-12-02: 128 -0.6%, 512 -2%, 1024 -5% with the row blocks of `gemm`, -20% without
-/// them); on an earlier EPYC host (512 KB L2) 1024 had beaten 256, without row blocks.
-pub const EVAL_ROWS: usize = 256;
+use crate::evaluation::{self, Lane, Model, EVAL_ROWS};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -66,15 +60,15 @@ impl Layer {
 #[derive(Default)]
 struct Workspace {
     rows: usize,
-    /// Outputs of layer l (1-based) at index l − 1, `rows x sizes[l]` each.
-    acts: Vec<Vec<f32>>,
+    /// Layer outputs (`rows` rows) and products' scratch of the forward pass.
+    lane: Lane,
     /// Two delta buffers used in turn while walking back through the layers.
     delta: [Vec<f32>; 2],
     /// The gathered mini-batch.
     xb: Vec<f32>,
     yb: Vec<f32>,
-    pack: Vec<f32>,
-    strassen: strassen::Scratch,
+    /// Buffers of evaluation's other threads.
+    eval: evaluation::Space,
 }
 
 pub struct Network {
@@ -158,18 +152,13 @@ impl Network {
 
     /// Grows the workspace to hold `rows` rows (only ever grows).
     fn reserve_rows(&mut self, rows: usize) -> Result<()> {
-        if rows <= self.ws.rows && self.ws.acts.len() == self.layers.len() {
+        if rows <= self.ws.rows && self.ws.lane.acts.len() == self.layers.len() {
             return Ok(());
         }
         let rows = rows.max(self.ws.rows);
         let sizes = &self.cfg.sizes;
         let outputs = sizes[sizes.len() - 1];
-        let more = self.layers.len().saturating_sub(self.ws.acts.len());
-        self.ws.acts.try_reserve_exact(more).map_err(|_| Error::oom("activations", more * 12))?;
-        self.ws.acts.resize_with(self.layers.len(), Vec::new);
-        for (l, buf) in self.ws.acts.iter_mut().enumerate() {
-            ensure_len(buf, rows.saturating_mul(sizes[l + 1]), "activations")?;
-        }
+        self.ws.lane.reserve_rows(sizes, rows)?;
         let widest = sizes[1..].iter().copied().max().unwrap_or(1);
         for d in self.ws.delta.iter_mut() {
             ensure_len(d, rows.saturating_mul(widest), "deltas")?;
@@ -189,53 +178,16 @@ impl Network {
         Ok(())
     }
 
-    /// Forward pass of n rows of x. Each layer's output lands in the workspace; the output
-    /// layer is left *before* softmax (its logits) for `finish_output` to complete. With
-    /// `eval` (no backward pass follows), the large products take Strassen's way.
+    /// Forward pass of n rows of x into the workspace (see `Model::forward`).
     fn forward_layers(&mut self, x: &[f32], n: usize, eval: bool) -> Result<()> {
-        let last = self.layers.len() - 1;
-        for (l, layer) in self.layers.iter().enumerate() {
-            let (before, after) = self.ws.acts.split_at_mut(l);
-            let input: &[f32] = if l == 0 { x } else { &before[l - 1][..n * layer.fan_in] };
-            let act = if l == last { self.cfg.output } else { self.cfg.hidden };
-            let act = if act.is_elementwise() { act } else { Act::Linear };
-            let w = &self.params[layer.w..layer.w + layer.w_len()];
-            let bias = &self.params[layer.b..layer.b + layer.fan_out];
-            let out = &mut after[0][..n * layer.fan_out];
-            if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {
-                strassen::forward(self.threads, n, layer.fan_out, layer.fan_in, input, w, out, bias, act, &mut self.ws.strassen, &mut self.ws.pack)?;
-                continue;
-            }
-            gemm_threads(
-                self.threads,
-                n,
-                layer.fan_out,
-                layer.fan_in,
-                Strided::row_major(input, layer.fan_in),
-                Strided::row_major(w, layer.fan_out),
-                out,
-                layer.fan_out,
-                Epilogue::BiasAct { bias, act },
-                &mut self.ws.pack,
-            )?;
-        }
-        Ok(())
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        model.forward(&mut self.ws.lane, self.threads, x, n, eval)
     }
 
-    /// Completes the output layer (softmax) and returns Σ of the data loss over the rows
-    /// when targets are given. Softmax + cross-entropy is computed from the logits.
+    /// Completes the output layer (see `Model::finish_output`).
     fn finish_output(&mut self, y: Option<&[f32]>, n: usize) -> f64 {
-        let k = self.outputs();
-        let out = &mut self.ws.acts[self.layers.len() - 1][..n * k];
-        match y {
-            Some(y) if fused_softmax_ce(self.cfg.output, self.cfg.loss) => softmax_cross_entropy_rows(out, y, k),
-            _ => {
-                if self.cfg.output == Act::Softmax {
-                    apply_rows(Act::Softmax, out, k);
-                }
-                y.map_or(0.0, |y| loss_sum(self.cfg.loss, out, y, k))
-            }
-        }
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        model.finish_output(&mut self.ws.lane, y, n)
     }
 
     /// The regularisation penalty over every weight matrix.
@@ -254,7 +206,7 @@ impl Network {
         let k = self.outputs();
         let last = self.layers.len() - 1;
         let threads = self.threads;
-        let p = &self.ws.acts[last][..n * k];
+        let p = &self.ws.lane.acts[last][..n * k];
         let (d0, d1) = self.ws.delta.split_at_mut(1);
         let mut cur: &mut Vec<f32> = &mut d0[0];
         let mut other: &mut Vec<f32> = &mut d1[0];
@@ -273,11 +225,11 @@ impl Network {
         for l in (0..=last).rev() {
             let layer = self.layers[l];
             let dz = &cur[..n * layer.fan_out];
-            let input: &[f32] = if l == 0 { x } else { &self.ws.acts[l - 1][..n * layer.fan_in] };
+            let input: &[f32] = if l == 0 { x } else { &self.ws.lane.acts[l - 1][..n * layer.fan_in] };
             let w = &self.params[layer.w..layer.w + layer.w_len()];
             if l > 0 {
                 // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output)
-                let below = &self.ws.acts[l - 1][..n * layer.fan_in];
+                let below = &self.ws.lane.acts[l - 1][..n * layer.fan_in];
                 gemm_threads(
                     threads,
                     n,
@@ -288,7 +240,7 @@ impl Network {
                     &mut other[..n * layer.fan_in],
                     layer.fan_in,
                     Epilogue::MulActDeriv { a: below, act: self.cfg.hidden },
-                    &mut self.ws.pack,
+                    &mut self.ws.lane.pack,
                 )?;
             }
             let (epi, gw, gb) = match descend {
@@ -312,7 +264,7 @@ impl Network {
                 gw,
                 layer.fan_out,
                 epi,
-                &mut self.ws.pack,
+                &mut self.ws.lane.pack,
             )?;
             // db = column sums of dZ (or b − η·db)
             gb.fill(0.0);
@@ -337,31 +289,16 @@ impl Network {
 
     /// Output probabilities for n rows of x into `out` (n x outputs), in chunks.
     pub fn predict_proba(&mut self, x: &[f32], n: usize, out: &mut [f32]) -> Result<()> {
-        let (d, k) = (self.inputs(), self.outputs());
         self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
-        let mut r0 = 0;
-        while r0 < n {
-            let rows = EVAL_ROWS.min(n - r0);
-            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows, true)?;
-            self.finish_output(None, rows);
-            out[r0 * k..(r0 + rows) * k].copy_from_slice(&self.ws.acts[self.layers.len() - 1][..rows * k]);
-            r0 += rows;
-        }
-        Ok(())
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        evaluation::evaluate(model, &mut self.ws.lane, &mut self.ws.eval, self.threads, x, None, n, Some(out)).map(|_| ())
     }
 
     /// Mean loss (data + penalty) over n rows, in chunks.
     pub fn loss(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
-        let (d, k) = (self.inputs(), self.outputs());
         self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
-        let mut total = 0.0;
-        let mut r0 = 0;
-        while r0 < n {
-            let rows = EVAL_ROWS.min(n - r0);
-            self.forward_layers(&x[r0 * d..(r0 + rows) * d], rows, true)?;
-            total += self.finish_output(Some(&y[r0 * k..(r0 + rows) * k]), rows);
-            r0 += rows;
-        }
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        let total = evaluation::evaluate(model, &mut self.ws.lane, &mut self.ws.eval, self.threads, x, Some(y), n, None)?;
         Ok(total / n.max(1) as f64 + self.penalty())
     }
 
@@ -374,7 +311,7 @@ impl Network {
         self.forward_layers(x, n, false)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
         if let Some(expected) = expected {
-            let out = &self.ws.acts[self.layers.len() - 1][..n * self.outputs()];
+            let out = &self.ws.lane.acts[self.layers.len() - 1][..n * self.outputs()];
             let same = |v: f32, o: f32| v.to_bits() == o.to_bits() || (v - o).abs() <= 1e-6 + 1e-4 * o.abs();
             if let Some(at) = expected.iter().zip(out).position(|(&v, &o)| !same(v, o)) {
                 return Ok((loss, Some((at, out[at]))));

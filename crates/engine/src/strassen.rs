@@ -20,12 +20,14 @@
 //! activation. On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
 //! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole; with
 //! the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
-//! batch 1000 ran 4.1-4.3% faster (in-process A/B). On two threads it gained nothing (0.994x:
-//! 7 forks instead of 1, plus the passes'), but it is kept there too so that evaluation gives
-//! the same bits whatever the thread count. Applying the bias and activation with each
-//! quadrant's last contribution instead of in a final pass was no faster (0.984x).
+//! batch 1000 ran 4.1-4.3% faster (in-process A/B). Split over two threads it gained nothing
+//! (0.994x: 7 forks instead of 1, plus the passes'); since two threads evaluate whole chunks
+//! each on its own (see `evaluation`), it gains there as on one (1.044x). It is used at every
+//! thread count, so evaluation gives the same bits whatever the count. Applying the bias and
+//! activation with each quadrant's last contribution instead of in a final pass was no faster
+//! (0.984x).
 //!
-//! Only evaluation uses it (`Network::predict_proba`, `loss`): training's products keep the
+//! Only evaluation uses it (`evaluation::evaluate`): training's products keep the
 //! plain kernel, so a training run is bit for bit what it was. Strassen's rounding differs
 //! from the plain product's by a few float32 ulps of the largest terms (its sums mix them),
 //! well inside what the tests allow against the float64 reference.
@@ -33,7 +35,7 @@
 use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::Result;
-use crate::gemm::{gemm_sum_threads, Epilogue, Strided};
+use crate::gemm::{self, gemm_sum_threads, Epilogue, Strided};
 use crate::parallel;
 use crate::simd::{load, load_partial, splat, store, store_partial};
 use core::arch::wasm32::*;
@@ -70,14 +72,26 @@ pub struct Scratch {
     product: Vec<f32>,
 }
 
+impl Scratch {
+    /// Grows the scratch for a product of A (m x k) by B (k x n) as `fits` says.
+    pub fn reserve(&mut self, m: usize, n: usize, k: usize) -> Result<()> {
+        ensure_len(&mut self.a_sum, (m / 2) * (k / 2), "Strassen sums")?;
+        ensure_len(&mut self.product, (m / 2) * (n / 2), "Strassen products")
+    }
+}
+
+/// The length of `pack` that `forward` needs on one thread (see `gemm::pack_len_one_thread`).
+pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
+    gemm::pack_len_one_thread(m / 2, n / 2, k / 2)
+}
+
 /// C = act(A·B + bias) for row-major A (m x k, row stride k), B (k x n) and C (m x n), the
 /// dimensions being as `fits` says. Softmax is left to the caller (pass `Act::Linear`).
 #[allow(clippy::too_many_arguments)]
 pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], bias: &[f32], act: Act, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
     assert!(fits(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
     let (h, w, d) = (m / 2, n / 2, k / 2);
-    ensure_len(&mut scratch.a_sum, h * d, "Strassen sums")?;
-    ensure_len(&mut scratch.product, h * w, "Strassen products")?;
+    scratch.reserve(m, n, k)?;
     let a_q = |i: usize, j: usize| Strided { data: &a[i * h * k + j * d..], rs: k, cs: 1 };
     let b_q = |i: usize, j: usize| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
     let (cp, c_at) = (c.as_mut_ptr(), |i: usize, j: usize| i * h * n + j * w);
