@@ -136,33 +136,27 @@ export function inferenceFlopsPerSample(layers: readonly number[] = REFERENCE_LA
   return 2 * forwardMacsPerSample(layers);
 }
 
-/** The flops inference really does per sample at batch `INFERENCE_BATCH`: the engine runs a
- *  layer's product as Strassen's seven half products (7/8 of the flops) when its evaluation
- *  chunk and both widths are even and at least twice `minHalf` (crates/engine/src/strassen.rs
- *  `applies`; `minHalf` read from the engine). */
-export function inferenceFlopsDone(minHalf: number, evalRows: number, layers: readonly number[] = REFERENCE_LAYERS): number {
-  const chunks: number[] = [];
-  for (let r = 0; r < INFERENCE_BATCH; r += evalRows) chunks.push(Math.min(evalRows, INFERENCE_BATCH - r));
-  const halves = (d: number) => d % 2 === 0 && d / 2 >= minHalf;
-  let flops = 0;
-  for (const rows of chunks) {
-    for (let i = 1; i < layers.length; i++) {
-      const plain = 2 * rows * layers[i - 1] * layers[i];
-      flops += halves(rows) && halves(layers[i - 1]) && halves(layers[i]) ? (plain * 7) / 8 : plain;
-    }
-  }
-  return flops / INFERENCE_BATCH;
+/** The flops inference really does per sample at batch `INFERENCE_BATCH`, as the engine counts
+ *  them (crates/engine/src/evaluation.rs `product_flops`): a layer's product taken as Strassen's
+ *  seven half products in an evaluation chunk counts 7/8. */
+export async function inferenceFlopsDone(layers: readonly number[] = REFERENCE_LAYERS, rows = INFERENCE_BATCH): Promise<number> {
+  await init();
+  const engine = getEngine();
+  return engine.scoped((s) => {
+    const out = s.allocOf(Float64Array, 1);
+    engine.check(engine.exports.mlp_test_eval_flops(s.copyIn(Uint32Array.from(layers)), layers.length, rows, out), 'bench');
+    return engine.view(Float64Array, out, 1)[0] / rows;
+  });
 }
 
-/** The engine's evaluation blocking: rows per chunk and Strassen's smallest half. */
-export async function evaluationBlocking(): Promise<{ evalRows: number; minHalf: number }> {
+/** Strassen's smallest half (every dimension of a product taken that way is at least twice it). */
+export async function strassenMinHalf(): Promise<number> {
   await init();
   const engine = getEngine();
   return engine.scoped((s) => {
     const out = s.allocOf(Uint32Array, 7);
     engine.check(engine.exports.mlp_test_blocking(out), 'bench');
-    const v = engine.view(Uint32Array, out, 7);
-    return { evalRows: v[4], minHalf: v[6] };
+    return engine.view(Uint32Array, out, 7)[6];
   });
 }
 

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, inferenceFlopsDone, evaluationBlocking } from './ours.js';
+import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, inferenceFlopsDone, strassenMinHalf } from './ours.js';
 import { benchTfjs } from './peers/tfjs.js';
 import { benchPaired } from './paired.js';
 import { benchTorch } from './peers/python.js';
@@ -38,9 +38,9 @@ log('bench: TensorFlow.js cpu…');
 const tfCpu = await benchTfjs({ backend: 'cpu', quick });
 const torch = args.includes('--no-python') ? { result: null, reason: 'skipped (--no-python)' } : (log('bench: PyTorch (native reference)…'), await benchTorch({ quick }));
 const one = ours.find((o) => o.threads === 1)!;
-const evalBlocking = await evaluationBlocking();
 // Strassen's half products make evaluation do fewer flops than the plain product's count.
-const inferenceDone = inferenceFlopsDone(evalBlocking.minHalf, evalBlocking.evalRows);
+const inferenceDone = await inferenceFlopsDone();
+const minHalf = await strassenMinHalf();
 const all = ours.find((o) => o.threads === cores) ?? one;
 log('bench: the report\'s MNIST baseline…');
 const { baseline, memory } = await benchBaseline({ quick, threads: all.threads });
@@ -77,7 +77,7 @@ const speedup = [
   ['mlp-wasm inference vs TF.js wasm (batch 1000, 1 thread, in turns)', turns(paired.ratios.inference)],
   [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; ceiling sampled in each turn)`, percents(inTurns.trainShare)],
   [`mlp-wasm 1-thread inference as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample, a plain product's count; in each turn)`, percents(inTurns.inferenceShare)],
-  [`the same for the flops it does (${(inferenceDone / 1e6).toFixed(2)} MFLOP/sample: Strassen's seven half products on the layers whose halves are all ≥ ${evalBlocking.minHalf})`, percents(scaled(inTurns.inferenceShare, inferenceDone / inferenceFlopsPerSample()))],
+  [`the same for the flops it does (${(inferenceDone / 1e6).toFixed(2)} MFLOP/sample: Strassen's seven half products on the layers whose halves are all ≥ ${minHalf})`, percents(scaled(inTurns.inferenceShare, inferenceDone / inferenceFlopsPerSample()))],
   ['TF.js wasm inference as a share of the SIMD128 ceiling (in each turn)', percents(paired.tfjsInferenceShare)],
   [`the SIMD128 ceiling, sampled in each turn of ours (${inTurns.chains} chains; start of the run: ${formatNumber(peak.gflops)})`, `${range(inTurns.gflops)} GFLOP/s`],
   ['inference at the SIMD128 ceiling with a plain product\'s flops (Strassen\'s fewer flops can pass it)', `${formatNumber(atCeiling(inferenceFlopsPerSample()))} samples/s`],

@@ -6,10 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getEngine } from '../../ts/wasm/load.js';
 import { emitCeilingModule, flopsPerIteration } from '../../bench/ceiling/emit.js';
 import { ceilingSampler } from '../../bench/ceiling/measure.js';
-import { inferenceFlopsDone, inferenceFlopsPerSample, trainFlopsPerSample } from '../../bench/ours.js';
+import { inferenceFlopsDone, inferenceFlopsPerSample, strassenMinHalf, trainFlopsPerSample } from '../../bench/ours.js';
 import { median, summarize, toRate } from '../../bench/lib/stats.js';
 import { formatNumber } from '../../bench/lib/table.js';
 
@@ -96,14 +97,26 @@ describe('the SIMD128 ceiling kernel', () => {
 });
 
 describe('the flops inference does', () => {
-  it('counts 7/8 of a layer run as Strassen half products, per evaluation chunk', () => {
-    const plain = 2 * (784 * 500 + 500 * 250 + 250 * 100 + 100 * 10);
+  const plain = 2 * (784 * 500 + 500 * 250 + 250 * 100 + 100 * 10);
+  afterEach(() => getEngine().exports.mlp_test_set_strassen(1));
+
+  it('counts 7/8 of a layer run as Strassen half products, per evaluation chunk (as the engine runs them)', async () => {
     expect(inferenceFlopsPerSample()).toBe(plain);
+    expect(await strassenMinHalf()).toBe(100);
     // chunks of 256, 256, 256, 232 rows: the two wide layers qualify in every chunk
-    expect(inferenceFlopsDone(100, 256)).toBe((2 * (784 * 500 + 500 * 250) * 7) / 8 + 2 * (250 * 100 + 100 * 10));
-    // halves of 128 and 116 rows are below 200: nothing qualifies
-    expect(inferenceFlopsDone(200, 256)).toBe(plain);
-    // one 1000-row chunk with halves >= 200: only 784x500 (250 halves to 125)
-    expect(inferenceFlopsDone(200, 1000)).toBe((2 * 784 * 500 * 7) / 8 + 2 * (500 * 250 + 250 * 100 + 100 * 10));
+    expect(await inferenceFlopsDone()).toBe((2 * (784 * 500 + 500 * 250) * 7) / 8 + 2 * (250 * 100 + 100 * 10));
+    // 200 rows halve to 100: still; 198 rows halve below it; 201 rows are odd
+    expect(await inferenceFlopsDone(undefined, 200)).toBe((2 * (784 * 500 + 500 * 250) * 7) / 8 + 2 * (250 * 100 + 100 * 10));
+    expect(await inferenceFlopsDone(undefined, 198)).toBe(plain);
+    expect(await inferenceFlopsDone(undefined, 201)).toBe(plain);
+    // 456 rows: a chunk of 256 that qualifies, one of 200 that does too
+    expect(await inferenceFlopsDone([784, 500, 10], 456)).toBe((2 * 784 * 500 * 7) / 8 + 2 * 500 * 10);
+    // 300 rows: 256 qualify, the 44 after them do not
+    expect(await inferenceFlopsDone([784, 500, 10], 300)).toBeCloseTo(((2 * 784 * 500 * 7) / 8) * (256 / 300) + 2 * 784 * 500 * (44 / 300) + 2 * 500 * 10, 6);
+  });
+
+  it('counts a plain product\'s flops with Strassen switched off', async () => {
+    getEngine().exports.mlp_test_set_strassen(0);
+    expect(await inferenceFlopsDone()).toBe(plain);
   });
 });

@@ -76,6 +76,7 @@ export interface EngineExports {
   mlp_test_set_parallel_flops(flops: number): void;
   mlp_test_set_strassen(on: number): void;
   mlp_test_set_whole_chunks(on: number): void;
+  mlp_test_eval_flops(sizes: Ptr, nSizes: number, n: number, out: Ptr): Status;
   mlp_test_forks(): number;
   mlp_test_blocking(out: Ptr): Status;
   mlp_test_split(total: number, threads: number, t: number, out: Ptr): Status;

@@ -864,6 +864,17 @@ pub extern "C" fn mlp_test_blocking(out: *mut u32) -> i32 {
     })())
 }
 
+/// Benchmark hook: the flops of the products that evaluating n rows of a network with these
+/// layer widths does (`evaluation::product_flops`: Strassen's products count 7/8), in out[0].
+#[no_mangle]
+pub extern "C" fn mlp_test_eval_flops(sizes: *const u32, n_sizes: usize, n: usize, out: *mut f64) -> i32 {
+    report((|| {
+        let sizes: Vec<usize> = slice(sizes, n_sizes, "sizes")?.iter().map(|&s| s as usize).collect();
+        slice_mut(out, 1, "flops output")?[0] = crate::evaluation::product_flops(&sizes, n);
+        Ok(())
+    })())
+}
+
 /// Test hook: runs a `parallel::Split` of `total` items over `threads` home ranges on this
 /// thread alone, as thread `t`, so it must steal every other range; writes the items in the
 /// order it ran them into `out` (`total` slots).

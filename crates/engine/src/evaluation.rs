@@ -171,6 +171,23 @@ pub fn chunks_on_own_threads(n: usize, threads: usize) -> usize {
     rounds * threads
 }
 
+/// The flops (two per multiply-add) of the products that evaluating n rows of a network of
+/// these layer widths does, in chunks as `evaluate` runs them: 7/8 of a plain product's for a
+/// chunk's product taken in Strassen's way. The benchmark reports speed against it.
+pub fn product_flops(sizes: &[usize], n: usize) -> f64 {
+    let mut flops = 0.0;
+    let mut r0 = 0;
+    while r0 < n {
+        let rows = EVAL_ROWS.min(n - r0);
+        for pair in sizes.windows(2) {
+            let plain = 2.0 * rows as f64 * pair[0] as f64 * pair[1] as f64;
+            flops += if strassen::applies(rows, pair[1], pair[0]) { plain * 7.0 / 8.0 } else { plain };
+        }
+        r0 += rows;
+    }
+    flops
+}
+
 /// Σ of the data loss over n rows of x against targets y (when given), and the output
 /// probabilities in `out` (n x outputs, when given), on `threads` threads. `main` must
 /// hold `EVAL_ROWS.min(n)` rows.
