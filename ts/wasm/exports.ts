@@ -83,7 +83,7 @@ export interface EngineExports {
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {
