@@ -62,10 +62,52 @@ pub struct MomentsOut<'a> {
     pub v: &'a mut [f32],
 }
 
+/// The smallest normal float32, 2^-126: below it lie the subnormals.
+const MIN_NORMAL: f64 = 1.175_494_350_822_287_5e-38;
+
+/// x, or 0 where |x| < limit (a NaN stays NaN, for the divergence checks).
+#[inline(always)]
+fn flush_v(x: v128, limit: v128) -> v128 {
+    v128_andnot(x, f32x4_lt(f32x4_abs(x), limit))
+}
+
+#[inline(always)]
+fn flush(x: f32, limit: f32) -> f32 {
+    if x.abs() < limit { 0.0 } else { x }
+}
+
+/// The limits below which Adam flushes to zero (see `adam`): a gradient g, so that g², (1−β2)·g²
+/// and (1−β1)·g stay in float32's normal range, and the new moments m and v, so that β1·m and
+/// β2·v do at the next step (stored moments are then never subnormal).
+fn adam_limits(h: Hyper) -> (f32, f32, f32) {
+    let above = |x: f64| (x * (1.0 + 1e-6)) as f32;
+    let (c1, c2) = (1.0 - h.beta1 as f64, 1.0 - h.beta2 as f64);
+    let mut g = MIN_NORMAL.sqrt();
+    if c2 > 0.0 {
+        g = g.max((MIN_NORMAL / c2).sqrt());
+    }
+    if c1 > 0.0 {
+        g = g.max(MIN_NORMAL / c1);
+    }
+    let m = if h.beta1 > 0.0 { MIN_NORMAL / (h.beta1 as f64).min(1.0) } else { MIN_NORMAL };
+    let v = if h.beta2 > 0.0 { MIN_NORMAL / (h.beta2 as f64).min(1.0) } else { MIN_NORMAL };
+    (above(g), above(m), above(v))
+}
+
 /// One Adam step at step number `t` (1-based), written like PyTorch's implementation:
 /// m = β1 m + (1−β1) g; v = β2 v + (1−β2) g²; w −= (η/(1−β1ᵗ)) · m / (√v/√(1−β2ᵗ) + ε).
 /// Writes the new weights and moments to `out`, leaving the inputs as they were; false when
 /// some new value is NaN or infinite.
+///
+/// Operands whose products would be subnormal (gradients below about 1e-17 with β2 = 0.999,
+/// moments that decayed to about 1e-38) count as 0, and new moments below 2^-126 are stored
+/// as 0, as the flush-to-zero modes of x86 CPUs (which TensorFlow turns on) would have it:
+/// WebAssembly cannot switch those modes, and an x86 core takes a microcode assist of about a
+/// hundred cycles for every SIMD operation that meets a subnormal. With sigmoid layers and
+/// η = 0.01, 38% of the gradients were that small and a step's Adam pass took 8.9 ms instead
+/// of 0.8, and training ran 2.2x faster with the flush (2026-12-03, in-process A/B; 0.985x
+/// where nothing is that small). What is dropped changes no weight at float32 precision: such
+/// a gradient moves its weight by about 1e-12 of η.
 pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: MomentsOut) -> bool {
     let (m, v) = (state.m, state.v);
     // Past i32::MAX the cast would turn negative (β^t infinite); β^t is long 0 by then.
@@ -77,17 +119,20 @@ pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: Moments
     let (b1, b2) = (splat(h.beta1), splat(h.beta2));
     let (c1, c2) = (splat(1.0 - h.beta1), splat(1.0 - h.beta2));
     let (vs, vi, ve) = (splat(step), splat(inv_sqrt_bc2), splat(h.epsilon));
+    let (g_min, m_min, v_min) = adam_limits(h);
+    let (gl, ml, vl) = (splat(g_min), splat(m_min), splat(v_min));
     let n = w.len() & !3;
     let mut probe = splat(0.0);
     let mut i = 0;
     while i < n {
         unsafe {
-            let gv = load(g.as_ptr().add(i));
-            let mv = f32x4_add(f32x4_mul(b1, load(m.as_ptr().add(i))), f32x4_mul(c1, gv));
-            let vv = f32x4_add(f32x4_mul(b2, load(v.as_ptr().add(i))), f32x4_mul(c2, f32x4_mul(gv, gv)));
+            let gv = flush_v(load(g.as_ptr().add(i)), gl);
+            let mv = flush_v(f32x4_add(f32x4_mul(b1, load(m.as_ptr().add(i))), f32x4_mul(c1, gv)), ml);
+            let vv = flush_v(f32x4_add(f32x4_mul(b2, load(v.as_ptr().add(i))), f32x4_mul(c2, f32x4_mul(gv, gv))), vl);
             let denom = f32x4_add(f32x4_mul(f32x4_sqrt(vv), vi), ve);
             let wv = f32x4_sub(load(w.as_ptr().add(i)), f32x4_mul(vs, f32x4_div(mv, denom)));
-            probe = f32x4_add(probe, f32x4_add(nonfinite_probe(wv), f32x4_add(nonfinite_probe(mv), nonfinite_probe(vv))));
+            // A NaN or infinite m makes w so too; v may overflow alone (w then moves by 0).
+            probe = f32x4_add(probe, f32x4_add(nonfinite_probe(wv), nonfinite_probe(vv)));
             store(out.m.as_mut_ptr().add(i), mv);
             store(out.v.as_mut_ptr().add(i), vv);
             store(out.w.as_mut_ptr().add(i), wv);
@@ -96,8 +141,9 @@ pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: Moments
     }
     let mut finite = hsum(probe) == 0.0;
     for j in n..w.len() {
-        out.m[j] = h.beta1 * m[j] + (1.0 - h.beta1) * g[j];
-        out.v[j] = h.beta2 * v[j] + (1.0 - h.beta2) * g[j] * g[j];
+        let gj = flush(g[j], g_min);
+        out.m[j] = flush(h.beta1 * m[j] + (1.0 - h.beta1) * gj, m_min);
+        out.v[j] = flush(h.beta2 * v[j] + (1.0 - h.beta2) * (gj * gj), v_min);
         out.w[j] = w[j] - step * out.m[j] / (out.v[j].sqrt() * inv_sqrt_bc2 + h.epsilon);
         finite &= out.w[j].is_finite() && out.m[j].is_finite() && out.v[j].is_finite();
     }
