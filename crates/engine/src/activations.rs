@@ -6,7 +6,7 @@ use core::arch::wasm32::*;
 
 use crate::buffer::zeroed;
 use crate::error::Result;
-use crate::simd::{exp_v, hsum, load, map_inplace, sigmoid_v, splat, tanh_v, zip_inplace};
+use crate::simd::{exp_v, flush_below, hsum, load, map_inplace, sigmoid_hidden_v, sigmoid_v, splat, tanh_v, zip_inplace, TINY};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Act {
@@ -41,6 +41,19 @@ impl Act {
             Act::Sigmoid => sigmoid_v(x),
             Act::Tanh => tanh_v(x),
             Act::Linear | Act::Softmax => x,
+        }
+    }
+
+    /// f(x) as a hidden layer stores it: values below `TINY` are 0 (a sigmoid's floor sits just
+    /// above it instead; see `sigmoid_hidden_v`).
+    #[inline(always)]
+    pub fn apply_hidden_v(self, x: v128) -> v128 {
+        match self {
+            // max(0, x) with the flush: one compare, as cheap as the max (NaN gives 0 as there).
+            Act::Relu => v128_and(x, f32x4_ge(x, splat(TINY))),
+            Act::Sigmoid => sigmoid_hidden_v(x),
+            Act::Tanh => flush_below(tanh_v(x), splat(TINY)),
+            Act::Linear | Act::Softmax => flush_below(x, splat(TINY)),
         }
     }
 

@@ -55,7 +55,7 @@ use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::{Error, Result};
 use crate::parallel::{self, Claim, Split};
-use crate::simd::{load, load_partial, nonfinite_probe, splat, store, store_partial};
+use crate::simd::{flush_below, load, load_partial, nonfinite_probe, splat, store, store_partial, TINY};
 
 pub const MR: usize = 4;
 pub const NR: usize = 8;
@@ -102,9 +102,11 @@ pub enum Epilogue<'a> {
     /// C = A·B
     Store,
     /// C = act(A·B + bias); `bias` has one value per column. Softmax is not element-wise
-    /// and is applied by the caller afterwards (pass `Act::Linear` here).
-    BiasAct { bias: &'a [f32], act: Act },
-    /// C = (A·B) ⊙ act'(a), `a` being the layer's activation outputs laid out like C.
+    /// and is applied by the caller afterwards (pass `Act::Linear` here). With `hidden`,
+    /// values below `TINY` are stored as 0 (a hidden layer's; an output layer's feed logs).
+    BiasAct { bias: &'a [f32], act: Act, hidden: bool },
+    /// C = (A·B) ⊙ act'(a), `a` being the layer's activation outputs laid out like C; values
+    /// below `TINY` (of A·B, and of the result) count as 0.
     MulActDeriv { a: &'a [f32], act: Act },
     /// C = w − eta·(A·B), `w` laid out like C: a gradient-descent step fused with the weight
     /// gradient. The new weights are probed for NaN/infinity (see `gemm_threads`).
@@ -119,14 +121,19 @@ impl<'a> Epilogue<'a> {
     fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
             Epilogue::Store | Epilogue::Add => v,
-            Epilogue::BiasAct { bias, act } => {
+            Epilogue::BiasAct { bias, act, hidden } => {
                 let b = if width == 4 { unsafe { load(bias.as_ptr().add(col)) } } else { load_partial(&bias[col..col + width], 0.0) };
-                act.apply_v(f32x4_add(v, b))
+                if hidden {
+                    act.apply_hidden_v(f32x4_add(v, b))
+                } else {
+                    act.apply_v(f32x4_add(v, b))
+                }
             }
             Epilogue::MulActDeriv { a, act } => {
                 let at = row * ldc + col;
                 let av = if width == 4 { unsafe { load(a.as_ptr().add(at)) } } else { load_partial(&a[at..at + width], 0.0) };
-                f32x4_mul(v, act.derivative_from_output_v(av))
+                let tiny = splat(TINY);
+                flush_below(f32x4_mul(flush_below(v, tiny), act.derivative_from_output_v(av)), tiny)
             }
             Epilogue::Descend { w, eta } => {
                 let at = row * ldc + col;

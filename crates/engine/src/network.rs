@@ -27,7 +27,7 @@ use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
-use crate::simd::{all_finite, splat, zip_inplace};
+use crate::simd::{all_finite, flush_below, map_inplace, splat, zip_inplace, TINY};
 use crate::evaluation::{self, Lane, Model, EVAL_ROWS};
 
 #[derive(Clone, Debug)]
@@ -243,6 +243,8 @@ impl Network {
                 output_gradient(self.cfg.loss, p, y, n, k, dz);
                 backprop_through(self.cfg.output, p, dz, k);
             }
+            // As the deltas below it (see `simd::TINY`).
+            map_inplace(dz, |v| flush_below(v, splat(TINY)));
         }
         let mut finite = true;
         for l in (0..=last).rev() {

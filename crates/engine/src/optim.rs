@@ -2,7 +2,7 @@
 
 use core::arch::wasm32::*;
 
-use crate::simd::{hsum, load, nonfinite_probe, splat, store};
+use crate::simd::{flush_below as flush_v, hsum, load, nonfinite_probe, splat, store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
@@ -65,12 +65,7 @@ pub struct MomentsOut<'a> {
 /// The smallest normal float32, 2^-126: below it lie the subnormals.
 const MIN_NORMAL: f64 = 1.175_494_350_822_287_5e-38;
 
-/// x, or 0 where |x| < limit (a NaN stays NaN, for the divergence checks).
-#[inline(always)]
-fn flush_v(x: v128, limit: v128) -> v128 {
-    v128_andnot(x, f32x4_lt(f32x4_abs(x), limit))
-}
-
+/// x, or 0 where |x| < limit (as `flush_below`).
 #[inline(always)]
 fn flush(x: f32, limit: f32) -> f32 {
     if x.abs() < limit { 0.0 } else { x }
