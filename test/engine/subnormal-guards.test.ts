@@ -1,11 +1,10 @@
 // The engine keeps float32 subnormals out of its products (see `TINY` in simd.rs): an x86 core
-// takes a microcode assist for every SIMD operation that meets one. Hidden activations below
-// 2^-62 are stored as 0 (a hidden sigmoid floors at σ(−42) ≈ 5.7e-19 instead), and so are
-// back-propagated deltas; the output layer's values are left alone (they feed logs). These
-// tests drive single units into those ranges through the public API, on one thread and two.
+// takes a microcode assist for every SIMD operation that meets one. Activations below 2^-62 are
+// stored as 0 (a sigmoid floors at σ(−42) ≈ 5.7e-19 instead), and so are back-propagated deltas.
+// These tests drive single units into those ranges through the public API, on one thread and two.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, FeedForwardNeuralNets, Linear, ReLU, Sigmoid, SquaredErrorLoss, Tanh, type Parameters } from '../../ts/index.js';
+import { init, CrossEntropyLoss, FeedForwardNeuralNets, Linear, ReLU, Sigmoid, SquaredErrorLoss, Tanh, type Parameters } from '../../ts/index.js';
 
 const TINY = 2 ** -62;
 const MIN_NORMAL = 2 ** -126;
@@ -44,13 +43,15 @@ for (const threads of [1, 2]) {
       expect(Math.abs(net.forwardPropagation([[1]]).data[0] * (1 + Math.exp(41)) - 1)).toBeLessThan(1e-5);
     });
 
-    it('a saturated output sigmoid keeps its true small value (the loss takes its log)', () => {
-      const net = new FeedForwardNeuralNets({ inputs: 1, outputs: 1, hiddenLayers: [], O: new Sigmoid(), L: new SquaredErrorLoss(), seed: 1, threads });
+    it('an output sigmoid floors too, which leaves its cross-entropy as it was (p is floored at 1e-7 there)', () => {
+      const net = new FeedForwardNeuralNets({ inputs: 1, outputs: 2, hiddenLayers: [], O: new Sigmoid(), L: new CrossEntropyLoss(), seed: 1, threads });
       nets.push(net);
-      net.setParameters({ W1: [[-60]], b1: [[0]] });
-      const out = net.forwardPropagation([[1]]).data[0];
-      expect(out).toBeLessThan(TINY);
-      expect(Math.abs(out * (1 + Math.exp(60)) - 1)).toBeLessThan(1e-5);
+      net.setParameters({ W1: [[-60, 60]], b1: [[0, 0]] });
+      const out = net.forwardPropagation([[1]]).data;
+      expect(Math.abs(out[0] - SIGMOID_FLOOR) / SIGMOID_FLOOR).toBeLessThan(1e-5);
+      expect(out[1]).toBe(1);
+      // Target (1, 0): −Σ y·log(max(p, 1e-7)) = −log(1e-7), with the floor as with the true σ(−60).
+      expect(net.loss([[1]], [[1, 0]])).toBeCloseTo(-Math.log(1e-7), 4);
     });
 
     // tanh keeps ~1e-7 absolute accuracy near 0 (2σ(2x) − 1), so its kept value is larger.

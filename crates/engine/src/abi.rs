@@ -738,7 +738,7 @@ pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a:
         let zeros = if reference == 2 { zeroed(n, "bias")? } else { Vec::new() };
         for _ in 0..repeats.max(1) {
             if reference == 2 {
-                strassen::forward(threads, m, n, k, a.data, b.data, c, &zeros, Act::Linear, false, &mut scratch, &mut pack)?;
+                strassen::forward(threads, m, n, k, a.data, b.data, c, &zeros, Act::Linear, &mut scratch, &mut pack)?;
             } else if reference != 0 {
                 gemm_reference(m, n, k, a, b, c, ldc);
             } else {

@@ -6,7 +6,7 @@ use core::arch::wasm32::*;
 
 use crate::buffer::zeroed;
 use crate::error::Result;
-use crate::simd::{exp_v, flush_below, hsum, load, map_inplace, sigmoid_hidden_v, sigmoid_v, splat, tanh_v, zip_inplace, TINY};
+use crate::simd::{exp_v, flush_below, hsum, load, map_inplace, sigmoid_floored_v, sigmoid_v, splat, tanh_v, zip_inplace, TINY};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Act {
@@ -44,14 +44,14 @@ impl Act {
         }
     }
 
-    /// f(x) as a hidden layer stores it: values below `TINY` are 0 (a sigmoid's floor sits just
-    /// above it instead; see `sigmoid_hidden_v`).
+    /// f(x) as a layer stores it: values below `TINY` are 0 (a sigmoid's floor sits just above
+    /// it instead; see `sigmoid_floored_v`).
     #[inline(always)]
-    pub fn apply_hidden_v(self, x: v128) -> v128 {
+    pub fn apply_stored_v(self, x: v128) -> v128 {
         match self {
             // max(0, x) with the flush: one compare, as cheap as the max (NaN gives 0 as there).
             Act::Relu => v128_and(x, f32x4_ge(x, splat(TINY))),
-            Act::Sigmoid => sigmoid_hidden_v(x),
+            Act::Sigmoid => sigmoid_floored_v(x),
             Act::Tanh => flush_below(tanh_v(x), splat(TINY)),
             Act::Linear | Act::Softmax => flush_below(x, splat(TINY)),
         }

@@ -93,7 +93,7 @@ impl Model<'_> {
     /// Forward pass of n rows of x on `threads` threads. Each layer's output lands in the
     /// lane; the output layer is left *before* softmax (its logits) for `finish_output` to
     /// complete. With `eval` (no backward pass follows), the large products take Strassen's way.
-    /// Hidden activations below `simd::TINY` are stored as 0 (see there).
+    /// Activations below `simd::TINY` are stored as 0 (see there).
     pub fn forward(&self, lane: &mut Lane, threads: usize, x: &[f32], n: usize, eval: bool) -> Result<()> {
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
@@ -104,13 +104,12 @@ impl Model<'_> {
             let w = &self.params[layer.w..layer.w + layer.fan_in * layer.fan_out];
             let bias = &self.params[layer.b..layer.b + layer.fan_out];
             let out = &mut after[0][..n * layer.fan_out];
-            let hidden = l != last;
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {
-                strassen::forward(threads, n, layer.fan_out, layer.fan_in, input, w, out, bias, act, hidden, &mut lane.strassen, &mut lane.pack)?;
+                strassen::forward(threads, n, layer.fan_out, layer.fan_in, input, w, out, bias, act, &mut lane.strassen, &mut lane.pack)?;
                 continue;
             }
             let (a, b) = (Strided::row_major(input, layer.fan_in), Strided::row_major(w, layer.fan_out));
-            gemm_threads(threads, n, layer.fan_out, layer.fan_in, a, b, out, layer.fan_out, Epilogue::BiasAct { bias, act, hidden }, &mut lane.pack)?;
+            gemm_threads(threads, n, layer.fan_out, layer.fan_in, a, b, out, layer.fan_out, Epilogue::BiasAct { bias, act }, &mut lane.pack)?;
         }
         Ok(())
     }

@@ -101,10 +101,10 @@ impl<'a> Strided<'a> {
 pub enum Epilogue<'a> {
     /// C = A·B
     Store,
-    /// C = act(A·B + bias); `bias` has one value per column. Softmax is not element-wise
-    /// and is applied by the caller afterwards (pass `Act::Linear` here). With `hidden`,
-    /// values below `TINY` are stored as 0 (a hidden layer's; an output layer's feed logs).
-    BiasAct { bias: &'a [f32], act: Act, hidden: bool },
+    /// C = act(A·B + bias) as a layer stores it (values below `TINY` are 0; see
+    /// `Act::apply_stored_v`); `bias` has one value per column. Softmax is not element-wise
+    /// and is applied by the caller afterwards (pass `Act::Linear` here).
+    BiasAct { bias: &'a [f32], act: Act },
     /// C = (A·B) ⊙ act'(a), `a` being the layer's activation outputs laid out like C; values
     /// below `TINY` (of A·B, and of the result) count as 0.
     MulActDeriv { a: &'a [f32], act: Act },
@@ -121,13 +121,11 @@ impl<'a> Epilogue<'a> {
     fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
             Epilogue::Store | Epilogue::Add => v,
-            Epilogue::BiasAct { bias, act, hidden } => {
+            Epilogue::BiasAct { bias, act } => {
                 let b = if width == 4 { unsafe { load(bias.as_ptr().add(col)) } } else { load_partial(&bias[col..col + width], 0.0) };
-                if hidden {
-                    act.apply_hidden_v(f32x4_add(v, b))
-                } else {
-                    act.apply_v(f32x4_add(v, b))
-                }
+                // Output layers too: a flag for hidden ones only, branching in every tile's
+                // store, cost inference 1% (in-process A/B, 2026-12-03).
+                act.apply_stored_v(f32x4_add(v, b))
             }
             Epilogue::MulActDeriv { a, act } => {
                 let at = row * ldc + col;

@@ -135,11 +135,12 @@ pub fn sigmoid_v(x: v128) -> v128 {
     sigmoid_below(x, 88.0)
 }
 
-/// σ as a hidden layer stores it: at least σ(−42) ≈ 5.7e-19, above `TINY`, so the products
-/// of saturated units stay normal at the cost of one clamp (a flush would take three
-/// operations). That floor changes no sum at float32 precision.
+/// σ as a layer stores it: at least σ(−42) ≈ 5.7e-19, above `TINY`, so the products of
+/// saturated units stay normal at the cost of one clamp (a flush would take three
+/// operations). That floor changes no sum at float32 precision, nor a cross-entropy (which
+/// floors p at 1e-7).
 #[inline(always)]
-pub fn sigmoid_hidden_v(x: v128) -> v128 {
+pub fn sigmoid_floored_v(x: v128) -> v128 {
     sigmoid_below(x, 42.0)
 }
 
@@ -156,8 +157,7 @@ pub fn tanh_v(x: v128) -> v128 {
     f32x4_sub(f32x4_add(s, s), splat(1.0))
 }
 
-/// Hidden activations and back-propagated deltas smaller than this (2^-62 ≈ 2.2e-19) are stored
-/// as 0. The product of two values at least this large, or of one and a weight above 2^-64,
+/// Activations and back-propagated deltas smaller than this (2^-62 ≈ 2.2e-19) are stored as 0. The product of two values at least this large, or of one and a weight above 2^-64,
 /// stays in float32's normal range: subnormal operands and results cost an x86 core a
 /// microcode assist of about a hundred cycles per SIMD operation, and WebAssembly cannot turn
 /// on the CPU's flush-to-zero. Saturated sigmoid units otherwise fill the products with them:

@@ -86,10 +86,10 @@ pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
 }
 
 /// C = act(A·B + bias) for row-major A (m x k, row stride k), B (k x n) and C (m x n), the
-/// dimensions being as `fits` says. Softmax is left to the caller (pass `Act::Linear`). With
-/// `hidden`, values below `TINY` are stored as 0 (as `Epilogue::BiasAct`).
+/// dimensions being as `fits` says. Softmax is left to the caller (pass `Act::Linear`). Values
+/// below `TINY` are stored as 0 (as `Epilogue::BiasAct`).
 #[allow(clippy::too_many_arguments)]
-pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], bias: &[f32], act: Act, hidden: bool, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
+pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], bias: &[f32], act: Act, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
     assert!(fits(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
     let (h, w, d) = (m / 2, n / 2, k / 2);
     scratch.reserve(m, n, k)?;
@@ -147,11 +147,7 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     rows_on_threads(threads, m, n, &|r0, r1| {
         for r in r0..r1 {
             let row = unsafe { core::slice::from_raw_parts_mut((cu as *mut f32).add(r * n), n) };
-            if hidden {
-                crate::simd::zip_inplace(row, bias, |v, b| act.apply_hidden_v(f32x4_add(v, b)));
-            } else {
-                crate::simd::zip_inplace(row, bias, |v, b| act.apply_v(f32x4_add(v, b)));
-            }
+            crate::simd::zip_inplace(row, bias, |v, b| act.apply_stored_v(f32x4_add(v, b)));
         }
     });
     Ok(())
