@@ -360,7 +360,7 @@ fn pack_floats(m: usize, n: usize, k: usize, a_mode: APack, shared_b: bool, thre
 
 /// The length of `pack` that `gemm_threads` needs for a one-thread product of a row-major A
 /// (m x k) by B (k x n). Work that runs where nothing may allocate (threads evaluating
-/// chunks of their own; see `network`) sizes its buffers with this beforehand.
+/// chunks of their own; see `evaluation`) sizes its buffers with this beforehand.
 pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
     let (a_mode, shared_b) = operand_layout(m, k, true)?;
     let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, 1)?;

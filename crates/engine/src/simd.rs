@@ -128,8 +128,8 @@ fn exp_in_range(x: v128) -> v128 {
 }
 
 /// σ(x) = 1 / (1 + e^−x). e^−x is taken with −x in [−80, 88]: past −80, 1 + e^−x is 1 in
-/// float32 anyway, and e^−87 (where `exp_v` clamps) can be subnormal on the way (see `TINY`).
-/// A NaN stays NaN.
+/// float32 anyway, and near −87 (where `exp_v` clamps) the scaling by 2^n can pass through a
+/// subnormal (see `TINY`). No underflow mask is needed, so a NaN stays NaN.
 #[inline(always)]
 pub fn sigmoid_v(x: v128) -> v128 {
     sigmoid_below(x, 88.0)
@@ -157,12 +157,13 @@ pub fn tanh_v(x: v128) -> v128 {
     f32x4_sub(f32x4_add(s, s), splat(1.0))
 }
 
-/// Activations and back-propagated deltas smaller than this (2^-62 ≈ 2.2e-19) are stored as 0. The product of two values at least this large, or of one and a weight above 2^-64,
-/// stays in float32's normal range: subnormal operands and results cost an x86 core a
-/// microcode assist of about a hundred cycles per SIMD operation, and WebAssembly cannot turn
-/// on the CPU's flush-to-zero. Saturated sigmoid units otherwise fill the products with them:
-/// training the MNIST network with Adam (η 0.01) slowed from 13,000 to 550 samples/s in two
-/// epochs (2026-12-03). Values that small change no sum at float32 precision.
+/// Activations and back-propagated deltas smaller than this (2^-62 ≈ 2.2e-19) are stored as 0.
+/// The product of two values at least this large, or of one and a weight above 2^-64, stays in
+/// float32's normal range: subnormal operands and results cost an x86 core a microcode assist
+/// of about a hundred cycles per SIMD operation, and WebAssembly cannot turn on the CPU's
+/// flush-to-zero. Saturated sigmoid units otherwise fill the products with them: training the
+/// MNIST network with Adam (η 0.01) on one thread fell to 550 samples/s in its second epoch
+/// (2026-12-03; 13,000 without them). Values that small change no sum at float32 precision.
 pub const TINY: f32 = 2.168_404_3e-19;
 
 /// x, or 0 where |x| < limit; a NaN stays NaN (the divergence checks look for it).
