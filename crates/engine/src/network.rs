@@ -7,9 +7,9 @@
 //! Buffers for activations, deltas and packing grow to the largest batch once and are then
 //! reused: training allocates nothing per batch.
 //!
-//! Every matrix product of training is split over `threads` threads (see `parallel`; 0 = the whole pool)
-//! by units of C (a column panel of a row block; see `gemm`), and the element-wise passes by
-//! aligned ranges, so results are the same bit for bit whatever the thread count. Plain
+//! Every matrix product of training is split over `threads` threads (see `parallel`; 0 = the
+//! whole pool) by units of C (a column panel of a row block; see `gemm`), and the element-wise
+//! passes by aligned ranges, so results are the same bit for bit whatever the thread count. Plain
 //! gradient descent without regularisation is fused: the weight-gradient product's epilogue
 //! writes w − η·g straight into a second parameter vector (probing g for NaN/infinity on the
 //! way), which replaces the first only when every gradient was finite; the gradients
@@ -21,6 +21,7 @@ use crate::activations::{backprop_through, Act};
 use crate::buffer::{ensure_len, zeroed};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result, Status};
+use crate::evaluation::{self, Lane, Model, EVAL_ROWS};
 use crate::gemm::{gemm_threads, Epilogue, Strided};
 use crate::init::{init_layer, InitKind};
 use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
@@ -28,7 +29,6 @@ use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, Optimizer
 use crate::parallel;
 use crate::rng::Rng;
 use crate::simd::{all_finite, flush_below, map_inplace, splat, zip_inplace, TINY};
-use crate::evaluation::{self, Lane, Model, EVAL_ROWS};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -201,10 +201,11 @@ impl Network {
         Ok(())
     }
 
-    /// Forward pass of n rows of x into the workspace (see `Model::forward`).
-    fn forward_layers(&mut self, x: &[f32], n: usize, eval: bool) -> Result<()> {
+    /// Forward pass of n rows of x into the workspace, as training needs it (plain products;
+    /// see `Model::forward`).
+    fn forward_layers(&mut self, x: &[f32], n: usize) -> Result<()> {
         let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
-        model.forward(&mut self.ws.lane, self.threads, x, n, eval)
+        model.forward(&mut self.ws.lane, self.threads, x, n, false)
     }
 
     /// Completes the output layer (see `Model::finish_output`).
@@ -333,7 +334,7 @@ impl Network {
     /// and the network's value without computing gradients, so the kept ones stay as they were.
     pub fn compute_gradients(&mut self, x: &[f32], y: &[f32], n: usize, expected: Option<&[f32]>) -> Result<(f64, Option<(usize, f32)>)> {
         self.reserve_rows(n)?;
-        self.forward_layers(x, n, false)?;
+        self.forward_layers(x, n)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
         if let Some(expected) = expected {
             let out = &self.ws.lane.acts[self.layers.len() - 1][..n * self.outputs()];
@@ -395,7 +396,7 @@ impl Network {
 
     /// One optimisation step on one batch: the loss is checked before anything is updated.
     fn step(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
-        self.forward_layers(x, n, false)?;
+        self.forward_layers(x, n)?;
         let loss = self.finish_output(Some(y), n) / n as f64 + self.penalty();
         if !loss.is_finite() {
             return Err(Error::new(Status::Diverged, format!("the training loss became {}; the weights were left unchanged", loss)));
