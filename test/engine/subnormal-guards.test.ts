@@ -80,12 +80,14 @@ for (const threads of [1, 2]) {
       for (const m of [...Object.values(g), ...Object.values(kept)]) for (const v of m.data) expect(v === 0 || Math.abs(v) >= MIN_NORMAL).toBe(true);
     });
 
-    it('an output delta below 2^-62 is 0', () => {
-      // ŷ − y = 1e-25: the output gradient flushes, so every gradient is 0.
+    it('an output delta below 2^-62 is 0; one above it is kept', () => {
+      // x = 0 makes ŷ = 0, so db2 = dZ2 = 2(ŷ − y) = −2y: flushed for y = 1e-25, kept for 1e-17.
       const net = make(new Linear(), 1, 1);
-      const x = [[1]];
-      const g = net.backPropagation([[1]], [[1 - 1e-25]], x);
-      for (const m of Object.values(g)) for (const v of m.data) expect(v).toBe(0);
+      const x = [[0]];
+      const tiny = net.backPropagation([[0]], [[1e-25]], x);
+      for (const m of Object.values(tiny)) for (const v of m.data) expect(v).toBe(0);
+      const kept = net.backPropagation([[0]], [[1e-17]], x);
+      expect(Math.abs(value(kept, 'db2') + 2e-17) / 2e-17).toBeLessThan(1e-5);
     });
   });
 }

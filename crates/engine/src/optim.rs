@@ -94,15 +94,15 @@ fn adam_limits(h: Hyper) -> (f32, f32, f32) {
 /// Writes the new weights and moments to `out`, leaving the inputs as they were; false when
 /// some new value is NaN or infinite.
 ///
-/// Operands whose products would be subnormal (gradients below about 1e-17 with β2 = 0.999,
-/// moments that decayed to about 1e-38) count as 0, and new moments below 2^-126 are stored
-/// as 0, as the flush-to-zero modes of x86 CPUs (which TensorFlow turns on) would have it:
-/// WebAssembly cannot switch those modes, and an x86 core takes a microcode assist of about a
-/// hundred cycles for every SIMD operation that meets a subnormal. With sigmoid layers and
+/// Gradients whose square would be subnormal (below about 3.4e-18 with β2 = 0.999) count as 0,
+/// and new moments too small for β·m to stay normal at the next step are stored as 0, as the
+/// flush-to-zero modes of x86 CPUs would have it: WebAssembly cannot switch those modes, and
+/// an x86 core takes a microcode assist of about a hundred cycles for every SIMD operation
+/// that meets a subnormal. With sigmoid layers and
 /// η = 0.01, 38% of the gradients were that small and a step's Adam pass took 8.9 ms instead
 /// of 0.8, and training ran 2.2x faster with the flush (2026-12-03, in-process A/B; 0.985x
 /// where nothing is that small). What is dropped changes no weight at float32 precision: such
-/// a gradient moves its weight by about 1e-12 of η.
+/// a gradient would move its weight by less than 1e-10 of η (its m over ε).
 pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: MomentsOut) -> bool {
     let (m, v) = (state.m, state.v);
     // Past i32::MAX the cast would turn negative (β^t infinite); β^t is long 0 by then.
