@@ -190,8 +190,9 @@ describe('evaluation on two threads', () => {
     return { forks: e().mlp_test_forks() - before, probs };
   }
 
-  // Rows: 4 chunks (the last 232 rows) that all run whole, 2 of 4 in rounds; 3 (the last 88):
-  // 2 whole, the short one split; 384 (256 + 128): both whole; 300 (256 + 44) and 256: none.
+  // 1000 rows: 4 chunks (the last of 232) in 2 rounds of 2, all whole; 1536: 6 in 3 rounds;
+  // 600: the first 2 whole, the 88-row one split; 384 (256 + 128): both whole; 300 (256 + 44,
+  // a round with a short chunk) and 256 (one chunk): none whole.
   for (const [n, whole] of [[1000, 4], [1536, 6], [600, 2], [384, 2], [300, 0], [256, 0]] as const)
     for (const strassen of [1, 0]) {
       it(`${n} rows${strassen ? '' : ', Strassen off'}: predict and loss equal one thread bit for bit, ${whole} chunks whole in one fork`, () => {
@@ -213,7 +214,9 @@ describe('evaluation on two threads', () => {
           if (whole === 0) expect(got.forks).toBe(split.forks);
           else {
             const rest = Math.max(0, n - whole * 256);
-            const restForks = rest === 0 ? 0 : forks(two, data(rest)).forks;
+            const restX = rest === 0 ? null : data(rest);
+            const restForks = restX ? forks(two, restX).forks : 0;
+            restX?.dispose();
             expect(got.forks).toBe(1 + restForks);
             expect(got.forks).toBeLessThan(split.forks);
           }
