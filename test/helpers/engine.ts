@@ -77,8 +77,9 @@ export interface Strided {
 }
 
 /** How `gemm` multiplies: the SIMD kernel, the scalar float64-accumulating loop, or
- *  Strassen's seven half products over the kernel (row-major operands only). */
-export type GemmWay = 'kernel' | 'reference' | 'strassen';
+ *  Strassen's seven half products over the kernel (row-major operands only); each of the
+ *  kernel's ways also with B packed beforehand, as evaluation reads its weights. */
+export type GemmWay = 'kernel' | 'reference' | 'strassen' | 'kernel-prepacked' | 'strassen-prepacked';
 
 /** C = A·B through the engine's kernel on `threads` threads (or another way, see GemmWay). */
 export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, reference: boolean | GemmWay, repeats = 1, threads = 1): Float32Array {
@@ -86,7 +87,7 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, re
   const engine = getEngine();
   return engine.scoped((s) => {
     const c = s.allocOf(Float32Array, m * n);
-    const status = engine.exports.mlp_test_gemm(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, { kernel: 0, reference: 1, strassen: 2 }[way], repeats);
+    const status = engine.exports.mlp_test_gemm(threads, m, n, k, s.copyIn(a.data), a.data.length, a.rs, a.cs, s.copyIn(b.data), b.data.length, b.rs, b.cs, c, n, { kernel: 0, reference: 1, strassen: 2, 'kernel-prepacked': 3, 'strassen-prepacked': 4 }[way], repeats);
     engine.check(status, 'gemm');
     return s.copyOut(Float32Array, c, m * n);
   });

@@ -206,7 +206,11 @@ describe('evaluation on two threads', () => {
           const split = forks(two, X);
           e().mlp_test_set_whole_chunks(1);
           const got = forks(two, X);
+          e().mlp_test_set_prepacked(0);
+          const unpacked = forks(two, X);
+          e().mlp_test_set_prepacked(1);
           expect(sameBits(got.probs, ref.probs)).toBe(true);
+          expect(sameBits(unpacked.probs, ref.probs)).toBe(true);
           expect(sameBits(split.probs, ref.probs)).toBe(true);
           expect(two.loss(X)).toBe(refLoss);
           // Every product of a chunk forks when split (the suite splits even tiny ones), so
@@ -224,6 +228,7 @@ describe('evaluation on two threads', () => {
           X.dispose();
           e().mlp_test_set_strassen(1);
           e().mlp_test_set_whole_chunks(1);
+          e().mlp_test_set_prepacked(1);
         }
       });
     }

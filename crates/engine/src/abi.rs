@@ -17,7 +17,7 @@ use crate::activations::{apply_rows, derivative_at_input, softmax_jacobians, Act
 use crate::buffer::zeroed;
 use crate::dataset::{u8_statistics, Dataset};
 use crate::error::{Error, Result, Status};
-use crate::gemm::{gemm_reference, gemm_threads, Epilogue, Strided};
+use crate::gemm::{self, gemm_reference, gemm_threads, Epilogue, Strided};
 use crate::init::InitKind;
 use crate::loss::{first_non_probability_row, mean_loss, output_gradient, LossKind, NotProbabilities, Regularization};
 use crate::network::{initialize, layout, Config, Network};
@@ -68,7 +68,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    8
+    9
 }
 
 const ALIGN: usize = 16;
@@ -466,12 +466,12 @@ pub extern "C" fn mlp_network_set_hyper(h: i32, eta: f32, beta1: f32, beta2: f32
 /// Which flat vector `mlp_network_read/write` address.
 fn vector(net: &mut Network, which: i32) -> Result<&mut Vec<f32>> {
     match which {
-        0 => Ok(&mut net.params),
+        0 => Ok(net.params_mut()),
         1 => Ok(&mut net.grads),
         2 | 3 => {
-            if net.adam_m.len() != net.params.len() {
-                net.adam_m = crate::buffer::zeroed(net.params.len(), "Adam moments")?;
-                net.adam_v = crate::buffer::zeroed(net.params.len(), "Adam moments")?;
+            if net.adam_m.len() != net.params().len() {
+                net.adam_m = crate::buffer::zeroed(net.params().len(), "Adam moments")?;
+                net.adam_v = crate::buffer::zeroed(net.params().len(), "Adam moments")?;
             }
             Ok(if which == 2 { &mut net.adam_m } else { &mut net.adam_v })
         }
@@ -716,8 +716,9 @@ pub extern "C" fn mlp_u8_statistics(src: *const u8, len: usize, d: usize, scale:
 /// C = A·B with the SIMD kernel on up to `threads` threads (0 = the whole pool), with the
 /// plain loop (reference = 1), or in Strassen's seven half products (reference = 2: A and B
 /// row-major, ldc = n, dimensions as `strassen::fits` says; `mlp_test_set_strassen` does not
-/// apply here), strides as in `gemm::Strided`. Lets the tests and the benchmark reach the
-/// kernels directly.
+/// apply here), strides as in `gemm::Strided`; reference = 3 and 4 are the kernel and
+/// Strassen's way with B packed beforehand (`gemm::pack_b`, `strassen::pack_operands`), as
+/// evaluation runs them. Lets the tests and the benchmark reach the kernels directly.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a: *const f32, a_len: usize, a_rs: usize, a_cs: usize, b: *const f32, b_len: usize, b_rs: usize, b_cs: usize, c: *mut f32, ldc: usize, reference: i32, repeats: u32) -> i32 {
@@ -730,15 +731,31 @@ pub extern "C" fn mlp_test_gemm(threads: usize, m: usize, n: usize, k: usize, a:
         }
         let c_len = if m == 0 || n == 0 { 0 } else { (m - 1).checked_mul(ldc).and_then(|x| x.checked_add(n)).ok_or_else(|| Error::shape("gemm output size overflows"))? };
         let c = slice_mut(c, c_len, "C")?;
-        if reference == 2 && !(a.cs == 1 && a.rs == k && b.cs == 1 && b.rs == n && ldc == n && strassen::fits(m, n, k)) {
+        let strassen = reference == 2 || reference == 4;
+        if strassen && !(a.cs == 1 && a.rs == k && b.cs == 1 && b.rs == n && ldc == n && strassen::fits(m, n, k)) {
             return Err(Error::shape(format!("Strassen needs row-major A and B, ldc = n and even dimensions of at least {}", 2 * strassen::MIN_HALF)));
         }
         let mut pack = Vec::new();
         let mut scratch = strassen::Scratch::default();
-        let zeros = if reference == 2 { zeroed(n, "bias")? } else { Vec::new() };
+        let zeros = if strassen { zeroed(n, "bias")? } else { Vec::new() };
+        let packed_len = match reference {
+            3 => gemm::packed_b_len(k, n),
+            4 => strassen::packed_operands_len(n, k),
+            _ => Some(0),
+        };
+        let mut packed = zeroed(packed_len.and_then(|l| l.checked_add(gemm::PACK_ALIGN_SLACK)).ok_or_else(|| Error::oom("packed B", usize::MAX))?, "packed B")?;
+        let packed = gemm::aligned16(&mut packed);
+        match reference {
+            3 => gemm::pack_b(b, None, k, n, packed),
+            4 => strassen::pack_operands(n, k, b.data, packed),
+            _ => {}
+        }
         for _ in 0..repeats.max(1) {
-            if reference == 2 {
-                strassen::forward(threads, m, n, k, a.data, b.data, c, &zeros, Act::Linear, &mut scratch, &mut pack)?;
+            if strassen {
+                let ops = if reference == 4 { Some(&*packed) } else { None };
+                strassen::forward(threads, m, n, k, a.data, b.data, ops, c, &zeros, Act::Linear, &mut scratch, &mut pack)?;
+            } else if reference == 3 {
+                gemm::gemm_operand_threads(threads, m, n, k, a, gemm::BOperand::Packed(packed), c, ldc, Epilogue::Store, &mut pack)?;
             } else if reference != 0 {
                 gemm_reference(m, n, k, a, b, c, ldc);
             } else {
@@ -838,6 +855,14 @@ pub extern "C" fn mlp_test_set_parallel_flops(flops: usize) {
 #[no_mangle]
 pub extern "C" fn mlp_test_set_strassen(on: i32) {
     strassen::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Test hook: evaluation reads its weights packed once (on = 1, the default; see
+/// `evaluation::PackedWeights`) or packs them in every product (0), for comparing the two in
+/// one process.
+#[no_mangle]
+pub extern "C" fn mlp_test_set_prepacked(on: i32) {
+    crate::evaluation::PREPACKED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
 }
 
 /// Test hook: evaluation runs whole chunks on threads of their own where it can (on = 1, the

@@ -74,7 +74,9 @@ struct Workspace {
 pub struct Network {
     pub cfg: Config,
     pub layers: Vec<Layer>,
-    pub params: Vec<f32>,
+    /// Private so that every change passes `params_mut` or `take_next_params`, which forget
+    /// evaluation's packed copy of the weights.
+    params: Vec<f32>,
     pub grads: Vec<f32>,
     pub adam_m: Vec<f32>,
     pub adam_v: Vec<f32>,
@@ -204,13 +206,13 @@ impl Network {
     /// Forward pass of n rows of x into the workspace, as training needs it (plain products;
     /// see `Model::forward`).
     fn forward_layers(&mut self, x: &[f32], n: usize) -> Result<()> {
-        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params, packed: None };
         model.forward(&mut self.ws.lane, self.threads, x, n, false)
     }
 
     /// Completes the output layer (see `Model::finish_output`).
     fn finish_output(&mut self, y: Option<&[f32]>, n: usize) -> f64 {
-        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params, packed: None };
         model.finish_output(&mut self.ws.lane, y, n)
     }
 
@@ -316,14 +318,14 @@ impl Network {
     /// Output probabilities for n rows of x into `out` (n x outputs), in chunks.
     pub fn predict_proba(&mut self, x: &[f32], n: usize, out: &mut [f32]) -> Result<()> {
         self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
-        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params, packed: None };
         evaluation::evaluate(model, &mut self.ws.lane, &mut self.ws.eval, self.threads, x, None, n, Some(out)).map(|_| ())
     }
 
     /// Mean loss (data + penalty) over n rows, in chunks.
     pub fn loss(&mut self, x: &[f32], y: &[f32], n: usize) -> Result<f64> {
         self.reserve_rows(EVAL_ROWS.min(n.max(1)))?;
-        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params };
+        let model = Model { cfg: &self.cfg, layers: &self.layers, params: &self.params, packed: None };
         let total = evaluation::evaluate(model, &mut self.ws.lane, &mut self.ws.eval, self.threads, x, Some(y), n, None)?;
         Ok(total / n.max(1) as f64 + self.penalty())
     }
@@ -390,8 +392,24 @@ impl Network {
         if bad.into_inner() {
             return Err(diverged());
         }
-        core::mem::swap(&mut self.params, &mut self.params_next);
+        self.take_next_params();
         Ok(())
+    }
+
+    pub fn params(&self) -> &[f32] {
+        &self.params
+    }
+
+    /// The parameters to change in place.
+    pub fn params_mut(&mut self) -> &mut Vec<f32> {
+        self.ws.eval.packed.invalidate();
+        &mut self.params
+    }
+
+    /// Makes the step's new parameters (`params_next`) the current ones.
+    fn take_next_params(&mut self) {
+        self.ws.eval.packed.invalidate();
+        core::mem::swap(&mut self.params, &mut self.params_next);
     }
 
     /// One optimisation step on one batch: the loss is checked before anything is updated.
@@ -406,7 +424,7 @@ impl Network {
             if !self.backward(x, y, n, Some(self.cfg.hyper.eta))? {
                 return Err(diverged());
             }
-            core::mem::swap(&mut self.params, &mut self.params_next);
+            self.take_next_params();
         } else {
             self.backward(x, y, n, None)?;
             self.apply_gradients(self.cfg.optimizer)?;

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! As in Huang, Smith, Henry and van de Geijn's "Strassen's algorithm reloaded" (SC16), the
-//! B sums are formed while B is packed (`gemm_sum_threads`) and five products land in C
+//! B sums are formed while B is packed (`BOperand::Matrix`) and five products land in C
 //! through the kernel's epilogue (M1-M3 stored, M6 and M7 added by `Epilogue::Add`). What
 //! takes a pass of its own: the A sums (A is otherwise read in place), the second landing of
 //! M1-M3 (in C22), both landings of M4 and M5 (through one scratch matrix) and the bias +
@@ -35,7 +35,7 @@
 use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::Result;
-use crate::gemm::{self, gemm_sum_threads, Epilogue, Strided};
+use crate::gemm::{self, gemm_operand_threads, BOperand, Epilogue, Strided};
 use crate::parallel;
 use crate::simd::{load, load_partial, splat, store, store_partial};
 use core::arch::wasm32::*;
@@ -80,21 +80,59 @@ impl Scratch {
     }
 }
 
+/// The B operands of M1..M7, in the order `forward` takes them: quadrant (row, column) of B,
+/// plus s times another when given.
+type Quadrant = (usize, usize);
+const OPERANDS: [(Quadrant, Option<(Quadrant, f32)>); 7] = [
+    ((0, 0), Some(((1, 1), 1.0))),  // M1: B11 + B22
+    ((0, 0), None),                 // M2: B11
+    ((0, 1), Some(((1, 1), -1.0))), // M3: B12 − B22
+    ((1, 0), Some(((0, 0), -1.0))), // M4: B21 − B11
+    ((1, 1), None),                 // M5: B22
+    ((0, 0), Some(((0, 1), 1.0))),  // M6: B11 + B12
+    ((1, 0), Some(((1, 1), 1.0))),  // M7: B21 + B22
+];
+
+/// Floats of B's seven operands packed (`pack_operands`), 16-byte alignment aside.
+pub fn packed_operands_len(n: usize, k: usize) -> Option<usize> {
+    gemm::packed_b_len(k / 2, n / 2)?.checked_mul(OPERANDS.len())
+}
+
+/// Packs the seven B operands of a product by B (k x n, row-major, as `fits` says) into
+/// `dst` (16-byte aligned, `packed_operands_len` floats), for `forward` to take instead of B:
+/// weights that many products read unchanged are then packed once.
+pub fn pack_operands(n: usize, k: usize, b: &[f32], dst: &mut [f32]) {
+    assert!(n % 2 == 0 && k % 2 == 0 && b.len() >= k * n);
+    let (w, d) = (n / 2, k / 2);
+    let len = gemm::packed_b_len(d, w).unwrap();
+    let q = |(i, j): Quadrant| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
+    for (op, &(x, y)) in dst.chunks_exact_mut(len).zip(OPERANDS.iter()) {
+        gemm::pack_b(q(x), y.map(|(y, s)| (q(y), s)), d, w, op);
+    }
+}
+
 /// The length of `pack` that `forward` needs on one thread (see `gemm::pack_len_one_thread`).
 pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
     gemm::pack_len_one_thread(m / 2, n / 2, k / 2)
 }
 
 /// C = act(A·B + bias) for row-major A (m x k, row stride k), B (k x n) and C (m x n), the
-/// dimensions being as `fits` says. Softmax is left to the caller (pass `Act::Linear`). Values
-/// below `TINY` are stored as 0 (as `Epilogue::BiasAct`).
+/// dimensions being as `fits` says; `packed`, when given, holds B's operands as
+/// `pack_operands` made them (B itself is then not read). Softmax is left to the caller (pass
+/// `Act::Linear`). Values below `TINY` are stored as 0 (as `Epilogue::BiasAct`).
 #[allow(clippy::too_many_arguments)]
-pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], bias: &[f32], act: Act, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
+pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32], packed: Option<&[f32]>, c: &mut [f32], bias: &[f32], act: Act, scratch: &mut Scratch, pack: &mut Vec<f32>) -> Result<()> {
     assert!(fits(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
+    assert!(packed.map_or(true, |p| packed_operands_len(n, k).map_or(false, |len| p.len() >= len)));
     let (h, w, d) = (m / 2, n / 2, k / 2);
     scratch.reserve(m, n, k)?;
     let a_q = |i: usize, j: usize| Strided { data: &a[i * h * k + j * d..], rs: k, cs: 1 };
-    let b_q = |i: usize, j: usize| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
+    let b_q = |(i, j): Quadrant| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
+    let op_len = gemm::packed_b_len(d, w).unwrap();
+    let b_op = |i: usize| match packed {
+        Some(p) => BOperand::Packed(&p[i * op_len..(i + 1) * op_len]),
+        None => BOperand::Matrix(b_q(OPERANDS[i].0), OPERANDS[i].1.map(|(y, s)| (b_q(y), s))),
+    };
     let (cp, c_at) = (c.as_mut_ptr(), |i: usize, j: usize| i * h * n + j * w);
     let sum_ptr = scratch.a_sum.as_mut_ptr();
     // A fresh view per product: the sums are rewritten between products.
@@ -106,9 +144,9 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     let a_sum = |x: (usize, usize), y: (usize, usize), s: f32| unsafe {
         combine(threads, h, d, sum_ptr, d, a_q(x.0, x.1).data.as_ptr(), k, Some((a_q(y.0, y.1).data.as_ptr(), k, s)));
     };
-    let mut product = |a: Strided, b1: Strided, b2: Option<(Strided, f32)>, dst: *mut f32, ldc: usize, epi: Epilogue| -> Result<()> {
+    let mut product = |a: Strided, op: usize, dst: *mut f32, ldc: usize, epi: Epilogue| -> Result<()> {
         let out = unsafe { core::slice::from_raw_parts_mut(dst, (h - 1) * ldc + w) };
-        gemm_sum_threads(threads, h, w, d, a, b1, b2, out, ldc, epi, pack).map(|_| ())
+        gemm_operand_threads(threads, h, w, d, a, b_op(op), out, ldc, epi, pack).map(|_| ())
     };
     let c_ptr = |q: (usize, usize)| unsafe { cp.add(c_at(q.0, q.1)) };
     let onto = |dst: (usize, usize), src: *const f32, ld: usize, s: f32| unsafe {
@@ -117,30 +155,30 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
 
     // M1 = (A11 + A22)(B11 + B22) → C11, and C22 = M1.
     a_sum((0, 0), (1, 1), 1.0);
-    product(sum(), b_q(0, 0), Some((b_q(1, 1), 1.0)), c_ptr((0, 0)), n, Epilogue::Store)?;
+    product(sum(), 0, c_ptr((0, 0)), n, Epilogue::Store)?;
     unsafe { combine(threads, h, w, c_ptr((1, 1)), n, c_ptr((0, 0)), n, None) };
     // M2 = (A21 + A22) B11 → C21; C22 −= M2.
     a_sum((1, 0), (1, 1), 1.0);
-    product(sum(), b_q(0, 0), None, c_ptr((1, 0)), n, Epilogue::Store)?;
+    product(sum(), 1, c_ptr((1, 0)), n, Epilogue::Store)?;
     onto((1, 1), c_ptr((1, 0)), n, -1.0);
     // M3 = A11 (B12 − B22) → C12; C22 += M3.
-    product(a_q(0, 0), b_q(0, 1), Some((b_q(1, 1), -1.0)), c_ptr((0, 1)), n, Epilogue::Store)?;
+    product(a_q(0, 0), 2, c_ptr((0, 1)), n, Epilogue::Store)?;
     onto((1, 1), c_ptr((0, 1)), n, 1.0);
     // M6 = (A21 − A11)(B11 + B12) added to C22.
     a_sum((1, 0), (0, 0), -1.0);
-    product(sum(), b_q(0, 0), Some((b_q(0, 1), 1.0)), c_ptr((1, 1)), n, Epilogue::Add)?;
+    product(sum(), 5, c_ptr((1, 1)), n, Epilogue::Add)?;
     // M4 = A22 (B21 − B11), added to C11 and C21.
-    product(a_q(1, 1), b_q(1, 0), Some((b_q(0, 0), -1.0)), t_ptr, w, Epilogue::Store)?;
+    product(a_q(1, 1), 3, t_ptr, w, Epilogue::Store)?;
     onto((0, 0), t_ptr, w, 1.0);
     onto((1, 0), t_ptr, w, 1.0);
     // M5 = (A11 + A12) B22, subtracted from C11 and added to C12.
     a_sum((0, 0), (0, 1), 1.0);
-    product(sum(), b_q(1, 1), None, t_ptr, w, Epilogue::Store)?;
+    product(sum(), 4, t_ptr, w, Epilogue::Store)?;
     onto((0, 0), t_ptr, w, -1.0);
     onto((0, 1), t_ptr, w, 1.0);
     // M7 = (A12 − A22)(B21 + B22) added to C11.
     a_sum((0, 1), (1, 1), -1.0);
-    product(sum(), b_q(1, 0), Some((b_q(1, 1), 1.0)), c_ptr((0, 0)), n, Epilogue::Add)?;
+    product(sum(), 6, c_ptr((0, 0)), n, Epilogue::Add)?;
 
     // The plain kernel's epilogue, as one pass: act(C + bias).
     let cu = cp as usize;
