@@ -502,7 +502,8 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
                 let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1, panels).1) } else { None };
                 let lines = next_jp.map_or(0, |_| (size.min(k - next_k0) * NR + 15) / 16);
                 let next = p.bpack.add(next_jp.unwrap_or(0) * k * NR + next_k0 * NR) as *const u32;
-                let per = (lines + MC - 1) / MC.min(p.m_panels() - mb * MC);
+                let kernels = MC.min(p.m_panels() - mb * MC);
+                let per = (lines + kernels - 1) / kernels;
                 let b = p.bpack.add(jp * k * NR + k0 * NR);
                 row_block(p, t, &block, b, &mut probe, |i| {
                     for line in i * per..(i * per + per).min(lines) {
