@@ -272,9 +272,17 @@ async function compileResponse(response: Response): Promise<WebAssembly.Module> 
   }
 }
 
+/** The exports that return an address. wasm returns an i32, which JavaScript reads as signed,
+ *  so an address past 2 GiB would come out negative; these are read as unsigned. */
+const POINTER_RESULTS = ['mlp_alloc', 'mlp_last_error_ptr', 'mlp_dataset_ptr', 'mlp_thread_stack_probe'] as const;
+
 function adopt(instance: WebAssembly.Instance, memory?: WebAssembly.Memory): void {
   // The threads build imports its memory instead of exporting it.
-  const exports = (memory ? { ...instance.exports, memory } : instance.exports) as unknown as EngineExports;
+  const exports = { ...instance.exports, ...(memory ? { memory } : {}) } as unknown as EngineExports;
+  for (const name of POINTER_RESULTS) {
+    const f = exports[name] as unknown;
+    if (typeof f === 'function') (exports as unknown as Record<string, unknown>)[name] = (...args: number[]) => (f as (...a: number[]) => number)(...args) >>> 0;
+  }
   if (typeof exports.mlp_abi_version !== 'function') {
     throw new ValueError(`init: the given module is not the mlp-wasm engine (it has no mlp_abi_version export; got ${describe(exports)})`);
   }

@@ -85,7 +85,8 @@ impl Lane {
 /// faster from the packing alone, the weights then being read from memory as they were
 /// before, and 4.9% with the touching ahead. A one-row predict takes 136 µs instead of 236.
 /// It costs memory: each layer's weights once more, or 7/4 of them for Strassen's operands
-/// (both for a layer whose last chunk is too short for Strassen's way).
+/// (both for a layer whose last chunk is too short for Strassen's way). Where that does not
+/// fit, evaluation frees the copy and packs in every product as before.
 #[derive(Default)]
 pub struct PackedWeights {
     layers: Vec<PackedLayer>,
@@ -109,6 +110,11 @@ impl PackedWeights {
             l.plain_at = None;
             l.strassen_at = None;
         }
+    }
+
+    /// Frees the packed copy.
+    fn release(&mut self) {
+        self.layers = Vec::new();
     }
 
     /// Packs what evaluating n rows reads (for the row counts of its chunks), unless packed
@@ -296,10 +302,11 @@ pub fn evaluate(model: Model, main: &mut Lane, space: &mut Space, threads: usize
         o.as_mut_ptr()
     });
     let Space { lanes, totals, packed } = space;
-    let model = if PREPACKED.load(Relaxed) {
-        packed.prepare(&model, n)?;
+    // Without room for the packed copy, evaluate as before, packing in every product.
+    let model = if PREPACKED.load(Relaxed) && packed.prepare(&model, n).is_ok() {
         Model { packed: Some(&*packed), ..model }
     } else {
+        packed.release();
         Model { packed: None, ..model }
     };
     let count = parallel::clamp(threads);
