@@ -96,23 +96,20 @@ describe('evaluation with the packed weights', () => {
         }
       }));
 
+  /** The gradients of the first 8 training rows, kept for a step. */
+  function backPropagate(net: FeedForwardNeuralNets, train: Dataset): FeedForwardNeuralNets {
+    const { X: all, Y: targets } = train.toMatrices();
+    const x = new Matrix(8, d, all.data.slice(0, 8 * d));
+    const y = new Matrix(8, k, targets.data.slice(0, 8 * k));
+    net.backPropagation(net.forwardPropagation(x), y, x);
+    return net;
+  }
+
   const changes: [string, Record<string, unknown>, (net: FeedForwardNeuralNets, train: Dataset) => void][] = [
     ['an epoch of training', {}, (net) => net.train(1)],
     ['an epoch of training with Adam', { optimizer: 'adam', eta: 0.001 }, (net) => net.train(1)],
-    ['backPropagation and gradientDescent', {}, (net, train) => {
-      const { X: all, Y: targets } = train.toMatrices();
-      const x = new Matrix(8, d, all.data.slice(0, 8 * d));
-      const y = new Matrix(8, k, targets.data.slice(0, 8 * k));
-      net.backPropagation(net.forwardPropagation(x), y, x);
-      net.gradientDescent();
-    }],
-    ['backPropagation and adam', {}, (net, train) => {
-      const { X: all, Y: targets } = train.toMatrices();
-      const x = new Matrix(8, d, all.data.slice(0, 8 * d));
-      const y = new Matrix(8, k, targets.data.slice(0, 8 * k));
-      net.backPropagation(net.forwardPropagation(x), y, x);
-      net.adam();
-    }],
+    ['backPropagation and gradientDescent', {}, (net, train) => backPropagate(net, train).gradientDescent()],
+    ['backPropagation and adam', {}, (net, train) => backPropagate(net, train).adam()],
     ['setParameters', {}, (net) => {
       const p = net.parameters;
       for (const m of Object.values(p)) for (let i = 0; i < m.data.length; i++) m.data[i] *= 0.5;
