@@ -234,6 +234,27 @@ describe('evaluation on two threads', () => {
     }
 });
 
+describe('the allocation guard of whole-chunk evaluation', () => {
+  it('a chunk on a worker that would need a buffer fails with an error, and the next call works', () => {
+    const e = getEngine().exports;
+    const X = problem(512, 200, 10, 77);
+    // A fresh network: its worker lane has never been sized.
+    const two = new FeedForwardNeuralNets({ inputs: X, hiddenLayers: [210, 206], seed: 5, threads: 2 });
+    const one = new FeedForwardNeuralNets({ inputs: X, hiddenLayers: [210, 206], seed: 5, threads: 1 });
+    try {
+      e.mlp_test_set_unsized_lanes(1);
+      expect(() => two.evaluate(X)).toThrow(/an evaluation chunk needed a buffer that was not sized/);
+      e.mlp_test_set_unsized_lanes(0);
+      expect(sameBits(two.evaluate(X).data as Float32Array, one.evaluate(X).data as Float32Array)).toBe(true);
+    } finally {
+      e.mlp_test_set_unsized_lanes(0);
+      two.dispose();
+      one.dispose();
+      X.dispose();
+    }
+  });
+});
+
 // The engine's own suites again, on two threads with every product split.
 
 describe('PyTorch fixtures on two threads', () => {

@@ -77,6 +77,7 @@ export interface EngineExports {
   mlp_test_set_strassen(on: number): void;
   mlp_test_set_whole_chunks(on: number): void;
   mlp_test_set_prepacked(on: number): void;
+  mlp_test_set_unsized_lanes(on: number): void;
   mlp_test_eval_flops(sizes: Ptr, nSizes: number, n: number, out: Ptr): Status;
   mlp_test_forks(): number;
   mlp_test_blocking(out: Ptr): Status;
@@ -84,7 +85,7 @@ export interface EngineExports {
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 /** Status codes of crates/engine/src/error.rs. */
 export const enum StatusCode {

@@ -68,7 +68,7 @@ pub extern "C" fn mlp_last_error_len() -> usize {
 /// Bumped whenever an export changes meaning, so the binding can refuse a stale .wasm.
 #[no_mangle]
 pub extern "C" fn mlp_abi_version() -> i32 {
-    9
+    10
 }
 
 const ALIGN: usize = 16;
@@ -863,6 +863,14 @@ pub extern "C" fn mlp_test_set_strassen(on: i32) {
 #[no_mangle]
 pub extern "C" fn mlp_test_set_prepacked(on: i32) {
     crate::evaluation::PREPACKED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Test hook: with on = 1, evaluation leaves the lanes of its other threads unsized, so a
+/// chunk there needs a buffer while the allocator is off limits (`buffer::FROZEN`): the call
+/// must fail with an error, neither allocating on a worker nor trapping.
+#[no_mangle]
+pub extern "C" fn mlp_test_set_unsized_lanes(on: i32) {
+    crate::evaluation::UNSIZED_LANES.store(on != 0, core::sync::atomic::Ordering::Relaxed);
 }
 
 /// Test hook: evaluation runs whole chunks on threads of their own where it can (on = 1, the

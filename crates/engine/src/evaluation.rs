@@ -32,6 +32,11 @@ pub const EVAL_ROWS: usize = 256;
 /// Off only in A/B measurements and tests (`mlp_test_set_whole_chunks`).
 pub static WHOLE_CHUNKS: AtomicBool = AtomicBool::new(true);
 
+/// On only in tests (`mlp_test_set_unsized_lanes`): the other threads' lanes get their layer
+/// outputs but not their products' buffers, so that their first chunk meets the allocation
+/// guard (`buffer::FROZEN`).
+pub static UNSIZED_LANES: AtomicBool = AtomicBool::new(false);
+
 /// Off only in A/B measurements and tests (`mlp_test_set_prepacked`).
 pub static PREPACKED: AtomicBool = AtomicBool::new(true);
 
@@ -337,7 +342,12 @@ fn run_whole_chunks(model: Model, main: &mut Lane, others: &mut Vec<Lane>, chunk
     }
     // The chunks' row counts: all EVAL_ROWS but perhaps the last.
     let last_rows = EVAL_ROWS.min(n - (whole - 1) * EVAL_ROWS);
-    for lane in core::iter::once(&mut *main).chain(others.iter_mut().take(count - 1)) {
+    let leave_unsized = UNSIZED_LANES.load(Relaxed);
+    for (t, lane) in core::iter::once(&mut *main).chain(others.iter_mut().take(count - 1)).enumerate() {
+        if leave_unsized && t > 0 {
+            lane.reserve_rows(sizes, EVAL_ROWS)?;
+            continue;
+        }
         lane.reserve_chunk(sizes, EVAL_ROWS)?;
         lane.reserve_chunk(sizes, last_rows)?;
     }
