@@ -20,7 +20,8 @@ it('a network too large for the packed copy evaluates without it', async () => {
       const one = net.evaluate(new Matrix(1, d, X.data.slice(r * d, (r + 1) * d))).data;
       for (let j = 0; j < 2; j++) expect(Math.abs(all[r * 2 + j]! - one[j]!)).toBeLessThan(1e-5);
     }
-    expect(Math.min(...all)).toBeLessThan(0.9); // not a saturated output that any path would give
+    // and the rows' outputs differ, as their inputs do (not one value any path would give)
+    expect(all[0]).not.toBe(all[2 * 199]);
   } finally {
     net.dispose();
   }

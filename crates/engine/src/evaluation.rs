@@ -23,11 +23,18 @@ use crate::parallel::{self, Claim, MAX_THREADS};
 use crate::strassen;
 
 /// Rows per chunk when evaluating large inputs. Small chunks keep each layer's output in
-/// L2 for the next layer; every chunk packs each weight panel again, which costs less. On a
+/// L2 for the next layer; every chunk reads all the weights again, which costs less. On a
 /// 2-core Xeon (2 MB L2), inference at batch 1000 ran fastest with 256 (in-process A/B,
-/// 2026-12-02: 128 -0.6%, 512 -2%, 1024 -5% with the row blocks of `gemm`, -20% without
-/// them); on an earlier EPYC host (512 KB L2) 1024 had beaten 256, without row blocks.
+/// 2026-12-02, each chunk packing the weights: 128 -0.6%, 512 -2%, 1024 -5% with the row
+/// blocks of `gemm`, -20% without them; 2026-12-03, with `PackedWeights`: 128 -5%, 512
+/// -1.3%); on an earlier EPYC host (512 KB L2) 1024 had beaten 256, without row blocks.
 pub const EVAL_ROWS: usize = 256;
+
+/// The chunks of an n-row evaluation: how many have `EVAL_ROWS` rows, and the rows of the
+/// shorter last one (0 when there is none).
+fn chunks_of(n: usize) -> (usize, usize) {
+    (n / EVAL_ROWS, n % EVAL_ROWS)
+}
 
 /// Off only in A/B measurements and tests (`mlp_test_set_whole_chunks`).
 pub static WHOLE_CHUNKS: AtomicBool = AtomicBool::new(true);
@@ -88,7 +95,8 @@ impl Lane {
 /// touch the next panel's lines ahead of use (see `gemm::compute_units`). On a 2-core Xeon
 /// (2026-12-03, in-process A/B, outputs bit-identical) inference at batch 1000 ran 1.3%
 /// faster from the packing alone, the weights then being read from memory as they were
-/// before, and 4.9% with the touching ahead. A one-row predict takes 136 µs instead of 236.
+/// before, and 4.9% with the touching ahead. A one-row predict takes about 170 µs instead of
+/// 215.
 /// It costs memory: each layer's weights once more, or 7/4 of them for Strassen's operands
 /// (both for a layer whose last chunk is too short for Strassen's way). Where that does not
 /// fit, evaluation frees the copy and packs in every product as before.
@@ -123,15 +131,15 @@ impl PackedWeights {
     }
 
     /// Packs what evaluating n rows reads (for the row counts of its chunks), unless packed
-    /// already. Costs no more than one chunk's packing did.
+    /// already: each kind once, as the call's first chunks of each kind packed it before.
     fn prepare(&mut self, model: &Model, n: usize) -> Result<()> {
         if self.layers.len() != model.layers.len() {
             self.layers.clear();
             self.layers.try_reserve_exact(model.layers.len()).map_err(|_| Error::oom("packed weights", model.layers.len() * 64))?;
             self.layers.resize_with(model.layers.len(), PackedLayer::default);
         }
-        let chunks = (n + EVAL_ROWS - 1) / EVAL_ROWS;
-        let rows = [EVAL_ROWS.min(n), n - chunks.saturating_sub(1) * EVAL_ROWS];
+        let (full, rest) = chunks_of(n);
+        let rows = [if full > 0 { EVAL_ROWS } else { 0 }, rest];
         let oom = || Error::oom("packed weights", usize::MAX);
         for (layer, packed) in model.layers.iter().zip(self.layers.iter_mut()) {
             let (k, m) = (layer.fan_in, layer.fan_out);
@@ -166,7 +174,7 @@ impl PackedWeights {
 /// returns where they start.
 fn aligned_part(buf: &mut Vec<f32>, len: usize, fill: impl FnOnce(&mut [f32])) -> Result<usize> {
     ensure_len(buf, len.checked_add(gemm::PACK_ALIGN_SLACK).ok_or_else(|| Error::oom("packed weights", usize::MAX))?, "packed weights")?;
-    let at = (16 - (buf.as_ptr() as usize & 15)) % 16 / 4;
+    let at = buf.len() - gemm::aligned16(buf).len();
     fill(&mut buf[at..at + len]);
     Ok(at)
 }
@@ -284,17 +292,12 @@ pub fn chunks_on_own_threads(n: usize, threads: usize) -> usize {
 /// these layer widths does, in chunks as `evaluate` runs them: 7/8 of a plain product's for a
 /// chunk's product taken in Strassen's way. The benchmark reports speed against it.
 pub fn product_flops(sizes: &[usize], n: usize) -> f64 {
-    let mut flops = 0.0;
-    let mut r0 = 0;
-    while r0 < n {
-        let rows = EVAL_ROWS.min(n - r0);
-        for pair in sizes.windows(2) {
-            let plain = 2.0 * rows as f64 * pair[0] as f64 * pair[1] as f64;
-            flops += if strassen::applies(rows, pair[1], pair[0]) { plain * 7.0 / 8.0 } else { plain };
-        }
-        r0 += rows;
-    }
-    flops
+    let chunk = |rows: usize| -> f64 {
+        let plain = |pair: &[usize]| 2.0 * rows as f64 * pair[0] as f64 * pair[1] as f64;
+        sizes.windows(2).map(|p| if strassen::applies(rows, p[1], p[0]) { plain(p) * 7.0 / 8.0 } else { plain(p) }).sum()
+    };
+    let (full, rest) = chunks_of(n);
+    full as f64 * chunk(EVAL_ROWS) + chunk(rest)
 }
 
 /// Σ of the data loss over n rows of x against targets y (when given), and the output

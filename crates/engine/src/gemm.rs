@@ -500,9 +500,10 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
                 // same way did not help: training ran 1% slower.
                 let next_k0 = if kb + 1 < blocks { (k0 + size).min(k) } else { 0 };
                 let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1, panels).1) } else { None };
-                let lines = next_jp.map_or(0, |_| (size.min(k - next_k0) * NR + 15) / 16);
-                let next = p.bpack.add(next_jp.unwrap_or(0) * k * NR + next_k0 * NR) as *const u32;
                 let kernels = MC.min(p.m_panels() - mb * MC);
+                // A block of few kernels reads B about as fast as it could touch it.
+                let lines = if kernels < TOUCH_MIN_KERNELS { 0 } else { next_jp.map_or(0, |_| (size.min(k - next_k0) * NR + 15) / 16) };
+                let next = p.bpack.add(next_jp.unwrap_or(0) * k * NR + next_k0 * NR) as *const u32;
                 let per = (lines + kernels - 1) / kernels;
                 let b = p.bpack.add(jp * k * NR + k0 * NR);
                 row_block(p, t, &block, b, &mut probe, |i| {
@@ -556,6 +557,13 @@ unsafe fn row_block(p: &Plan, t: usize, blk: &Block, b: *const f32, probe: &mut 
         store_tile(&acc, MR.min(m - i0), nr, i0, j0, p.c, p.ldc, blk.first, blk.last, &p.epi, probe);
     }
 }
+
+/// Blocks of fewer kernels than this touch nothing ahead (see `compute_units`): with one
+/// kernel per block, touching all of the next block took longer than the kernel, and a
+/// one-row predict ran in 180-205 µs against 135-150 without the touching; with this bound,
+/// 165-175 (2026-12-03; 215-220 before the weights were packed once). 32 rows and batch 1000
+/// ran as fast as with touching everywhere.
+const TOUCH_MIN_KERNELS: usize = 8;
 
 /// Where `compute_units` leaves what it read to touch B ahead of use, so no optimiser drops
 /// the reads.

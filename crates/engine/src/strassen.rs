@@ -13,7 +13,8 @@
 //! ```
 //!
 //! As in Huang, Smith, Henry and van de Geijn's "Strassen's algorithm reloaded" (SC16), the
-//! B sums are formed while B is packed (`BOperand::Matrix`) and five products land in C
+//! B sums are formed while B is packed (`BOperand::Matrix`; evaluation packs them once for
+//! all, `pack_operands`) and five products land in C
 //! through the kernel's epilogue (M1-M3 stored, M6 and M7 added by `Epilogue::Add`). What
 //! takes a pass of its own: the A sums (A is otherwise read in place), the second landing of
 //! M1-M3 (in C22), both landings of M4 and M5 (through one scratch matrix) and the bias +
@@ -25,7 +26,7 @@
 //! each on its own (see `evaluation`), it gains there as on one (1.044x). It is used at every
 //! thread count, so evaluation gives the same bits whatever the count. Applying the bias and
 //! activation with each quadrant's last contribution instead of in a final pass was no faster
-//! (0.984x).
+//! (0.984x; 0.993x again once evaluation packed its weights once).
 //!
 //! Only evaluation uses it (`evaluation::evaluate`): training's products keep the
 //! plain kernel, so a training run is bit for bit what it was. Strassen's rounding differs
@@ -93,6 +94,14 @@ const OPERANDS: [(Quadrant, Option<(Quadrant, f32)>); 7] = [
     ((1, 0), Some(((1, 1), 1.0))),  // M7: B21 + B22
 ];
 
+/// B operand i (of M_{i+1}) of a row-major B (k x n): a quadrant, plus s times another.
+fn operand(b: &[f32], n: usize, k: usize, i: usize) -> (Strided, Option<(Strided, f32)>) {
+    let (w, d) = (n / 2, k / 2);
+    let q = |(i, j): Quadrant| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
+    let (x, y) = OPERANDS[i];
+    (q(x), y.map(|(y, s)| (q(y), s)))
+}
+
 /// Floats of B's seven operands packed (`pack_operands`), 16-byte alignment aside.
 pub fn packed_operands_len(n: usize, k: usize) -> Option<usize> {
     gemm::packed_b_len(k / 2, n / 2)?.checked_mul(OPERANDS.len())
@@ -103,11 +112,10 @@ pub fn packed_operands_len(n: usize, k: usize) -> Option<usize> {
 /// weights that many products read unchanged are then packed once.
 pub fn pack_operands(n: usize, k: usize, b: &[f32], dst: &mut [f32]) {
     assert!(n % 2 == 0 && k % 2 == 0 && b.len() >= k * n);
-    let (w, d) = (n / 2, k / 2);
-    let len = gemm::packed_b_len(d, w).unwrap();
-    let q = |(i, j): Quadrant| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
-    for (op, &(x, y)) in dst.chunks_exact_mut(len).zip(OPERANDS.iter()) {
-        gemm::pack_b(q(x), y.map(|(y, s)| (q(y), s)), d, w, op);
+    let len = gemm::packed_b_len(k / 2, n / 2).unwrap();
+    for (i, dst) in dst.chunks_exact_mut(len).take(OPERANDS.len()).enumerate() {
+        let (x, y) = operand(b, n, k, i);
+        gemm::pack_b(x, y, k / 2, n / 2, dst);
     }
 }
 
@@ -127,11 +135,13 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     let (h, w, d) = (m / 2, n / 2, k / 2);
     scratch.reserve(m, n, k)?;
     let a_q = |i: usize, j: usize| Strided { data: &a[i * h * k + j * d..], rs: k, cs: 1 };
-    let b_q = |(i, j): Quadrant| Strided { data: &b[i * d * n + j * w..], rs: n, cs: 1 };
     let op_len = gemm::packed_b_len(d, w).unwrap();
     let b_op = |i: usize| match packed {
         Some(p) => BOperand::Packed(&p[i * op_len..(i + 1) * op_len]),
-        None => BOperand::Matrix(b_q(OPERANDS[i].0), OPERANDS[i].1.map(|(y, s)| (b_q(y), s))),
+        None => {
+            let (x, y) = operand(b, n, k, i);
+            BOperand::Matrix(x, y)
+        }
     };
     let (cp, c_at) = (c.as_mut_ptr(), |i: usize, j: usize| i * h * n + j * w);
     let sum_ptr = scratch.a_sum.as_mut_ptr();
