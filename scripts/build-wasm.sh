@@ -41,6 +41,12 @@ fold_and_optimize() {
   wasm-as --enable-simd --enable-nontrapping-float-to-int --enable-sign-ext --enable-bulk-memory "$@" "$tmp/folded.wat" -o "$tmp/folded.wasm"
   wasm-opt "${opt_flags[@]}" "$@" "$tmp/folded.wasm" -o "$out"
   rm -rf "$tmp"
+  # V8 expands f32x4.min/max into 7-8 x64 instructions each (IEEE NaN and ±0), pmin/pmax
+  # into one; LLVM emits them for a pmin/pmax against a constant (see simd::opaque).
+  if wasm-dis "$out" | grep -qE 'f32x4\.(min|max)([^a-z]|$)'; then
+    echo "build-wasm: $out uses f32x4.min or f32x4.max; clamp through simd::opaque bounds instead." >&2
+    exit 1
+  fi
 }
 
 # 1. Single-thread build: its own memory, no atomics (runs everywhere).

@@ -103,8 +103,33 @@ pub fn zip_inplace(x: &mut [f32], a: &[f32], f: impl Fn(v128, v128) -> v128) {
 /// (V8 expands i32x4.trunc_sat_f32x4 into a long x64 sequence).
 #[inline(always)]
 pub fn exp_v(input: v128) -> v128 {
-    let x = f32x4_pmin(f32x4_pmax(input, splat(-87.0)), splat(88.0));
+    let x = clamp(input, &EXP_MIN, &EXP_MAX);
     v128_and(exp_in_range(x), f32x4_ge(input, splat(-87.0)))
+}
+
+/// The bounds of the clamps, read through `opaque`.
+static EXP_MIN: v128 = f32x4(-87.0, -87.0, -87.0, -87.0);
+static EXP_MAX: v128 = f32x4(88.0, 88.0, 88.0, 88.0);
+static MINUS_80: v128 = f32x4(-80.0, -80.0, -80.0, -80.0);
+static MINUS_88: v128 = f32x4(-88.0, -88.0, -88.0, -88.0);
+static MINUS_42: v128 = f32x4(-42.0, -42.0, -42.0, -42.0);
+
+/// min(max(x, lo), hi) lane by lane; a NaN stays NaN.
+#[inline(always)]
+fn clamp(x: v128, lo: &'static v128, hi: &'static v128) -> v128 {
+    f32x4_pmin(f32x4_pmax(x, opaque(lo)), opaque(hi))
+}
+
+/// A bound LLVM cannot see. LLVM turns `f32x4_pmax`/`pmin` against a constant into
+/// `f32x4.max`/`min` (the same results when the constant is not NaN), which V8 expands into
+/// 7-8 x64 instructions each to give NaN and ±0 their IEEE results, where pmax and pmin are
+/// one vmaxps/vminps. A bound read by a volatile load stays opaque, so the pseudo-min/max
+/// stay (scripts/build-wasm.sh refuses a module with f32x4.max or min). On a 2-core Xeon
+/// (2026-12-03) the sigmoid then took 1.0 ns per element instead of 1.7, inference at batch
+/// 1000 ran 1.1% faster and training 1.0%, with the same bits.
+#[inline(always)]
+fn opaque(c: &'static v128) -> v128 {
+    unsafe { core::ptr::read_volatile(c) }
 }
 
 /// exp(x) for x in [-87, 88] (see `exp_v`).
@@ -132,7 +157,7 @@ fn exp_in_range(x: v128) -> v128 {
 /// subnormal (see `TINY`). No underflow mask is needed, so a NaN stays NaN.
 #[inline(always)]
 pub fn sigmoid_v(x: v128) -> v128 {
-    sigmoid_below(x, 88.0)
+    sigmoid_below(x, &MINUS_88)
 }
 
 /// σ as a layer stores it: at least σ(−42) ≈ 5.7e-19, above `TINY`, so the products of
@@ -141,12 +166,15 @@ pub fn sigmoid_v(x: v128) -> v128 {
 /// floors p at 1e-7).
 #[inline(always)]
 pub fn sigmoid_floored_v(x: v128) -> v128 {
-    sigmoid_below(x, 42.0)
+    sigmoid_below(x, &MINUS_42)
 }
 
 #[inline(always)]
-fn sigmoid_below(x: v128, max_neg: f32) -> v128 {
-    let e = exp_in_range(f32x4_pmin(f32x4_pmax(f32x4_neg(x), splat(-80.0)), splat(max_neg)));
+fn sigmoid_below(x: v128, minus_max_neg: &'static v128) -> v128 {
+    // −x clamped to [−80, max_neg], as max(−max(x, −max_neg), −80): written as a min of a
+    // max, LLVM 14 keeps one of the two as a compare and a select (4 x64 instructions, not 1).
+    let neg_x = f32x4_neg(f32x4_pmax(x, opaque(minus_max_neg)));
+    let e = exp_in_range(f32x4_pmax(neg_x, opaque(&MINUS_80)));
     f32x4_div(splat(1.0), f32x4_add(splat(1.0), e))
 }
 
