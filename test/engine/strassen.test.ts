@@ -20,7 +20,7 @@ describe('Strassen against the scalar reference', () => {
   const b = blocking();
   const h = b.strassenMinHalf;
   // halves: the smallest allowed; not multiples of the 4x8 tile; deeper than a K block (the
-  // Add epilogue then folds several blocks into C); a half A larger than a small one
+  // Land epilogue then folds several blocks into one or two quadrants); a half A larger than a small one
   // (B and its sums packed once and shared) across row blocks.
   const shapes: [number, number, number][] = [
     [2 * h, 2 * h, 2 * h],

@@ -77,7 +77,7 @@ impl Lane {
         for pair in sizes.windows(2) {
             let (k, n) = (pair[0], pair[1]);
             let pack = if strassen::applies(rows, n, k) {
-                self.strassen.reserve(rows, n, k)?;
+                self.strassen.reserve(rows, k)?;
                 strassen::pack_len_one_thread(rows, n, k)
             } else {
                 gemm::pack_len_one_thread(rows, n, k)

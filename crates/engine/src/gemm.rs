@@ -39,8 +39,9 @@
 //! at batch 1000 13-22% faster and training at batch 64 within 5% (in-process A/B,
 //! 2026-12-02). The epilogue (bias + activation, the activation's derivative in backprop, or
 //! the gradient-descent update of the weights) is applied to each tile straight from the
-//! registers after the last K block; `Add` instead sums the tile onto C (Strassen's products,
-//! see `strassen`), whose B may be the sum of two matrices formed while it is packed.
+//! registers after the last K block; `Land` instead stores or sums the tile onto one or two
+//! quadrants of C at every K block (Strassen's products, see `strassen`), whose B may be the
+//! sum of two matrices formed while it is packed.
 //!
 //! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
 //! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; what is
@@ -112,8 +113,20 @@ pub enum Epilogue<'a> {
     /// C = w − eta·(A·B), `w` laid out like C: a gradient-descent step fused with the weight
     /// gradient. The new weights are probed for NaN/infinity (see `gemm_threads`).
     Descend { w: &'a [f32], eta: f32 },
-    /// C += A·B (the products of `strassen` that land on others).
-    Add,
+    /// Strassen's landings (see `strassen`): M = A·B lands on C as `here` says and, when
+    /// `there` is given, also on the matrix that many floats further into C (laid out like C,
+    /// disjoint from it), so no product needs a scratch matrix and a pass to reach a second
+    /// quadrant. Applied at every K block (the ones after the first add onto what is there).
+    Land { here: Landing, there: Option<(usize, Landing)> },
+}
+
+/// How a Strassen product M lands on a matrix (see `Epilogue::Land`).
+#[derive(Clone, Copy)]
+pub enum Landing {
+    /// M, overwriting what is there.
+    Store,
+    /// What is there + s·M (s = ±1: the sums of `strassen::combine` had the same bits).
+    Add(f32),
 }
 
 impl<'a> Epilogue<'a> {
@@ -121,7 +134,7 @@ impl<'a> Epilogue<'a> {
     #[inline(always)]
     fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
-            Epilogue::Store | Epilogue::Add => v,
+            Epilogue::Store | Epilogue::Land { .. } => v,
             Epilogue::BiasAct { bias, act } => {
                 let b = if width == 4 { unsafe { load(bias.as_ptr().add(col)) } } else { load_partial(&bias[col..col + width], 0.0) };
                 // Output layers too: a flag for hidden ones only, branching in every tile's
@@ -286,7 +299,12 @@ pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Str
     };
     assert!(ldc >= n && span(m, ldc, n, 1).map_or(false, |end| end < c.len()), "gemm output too small");
     match epi {
-        Epilogue::Store | Epilogue::Add => {}
+        Epilogue::Store | Epilogue::Land { there: None, .. } => {}
+        Epilogue::Land { there: Some((at, _)), .. } => {
+            let end = span(m, ldc, n, 1).unwrap();
+            let disjoint = at > end || (at % ldc >= n && at % ldc + n <= ldc);
+            assert!(disjoint && end.checked_add(at).map_or(false, |e| e < c.len()), "gemm second landing overlaps C or lies outside");
+        }
         Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
         Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
     }
@@ -721,8 +739,16 @@ unsafe fn kernel(kc: usize, a: *const f32, ks: usize, rs: usize, b: *const f32) 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: usize, c: *mut f32, ldc: usize, first: bool, last: bool, epi: &Epilogue, probe: &mut v128) {
-    // Add folds every K block into what C holds; the others overwrite it with the first.
-    let onto = !first || matches!(epi, Epilogue::Add);
+    if let Epilogue::Land { here, there } = *epi {
+        let at = i0 * ldc + j0;
+        land_tile(acc, mr, nr, c.add(at), ldc, first, here);
+        if let Some((offset, how)) = there {
+            land_tile(acc, mr, nr, c.add(offset + at), ldc, first, how);
+        }
+        return;
+    }
+    // K blocks after the first add onto what the first stored.
+    let onto = !first;
     if mr == MR && nr == NR {
         for r in 0..MR {
             let row = i0 + r;
@@ -758,6 +784,31 @@ unsafe fn store_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, i0: usize, j0: 
                 v = epi.apply(v, row, col, ldc, width, probe);
             }
             store_partial(dst, v);
+        }
+    }
+}
+
+/// An mr x nr tile of Strassen's M landing at `dst` (row stride `ldc`) as `how` says; K
+/// blocks after the first add onto it.
+#[inline(always)]
+unsafe fn land_tile(acc: &[v128; 2 * MR], mr: usize, nr: usize, dst: *mut f32, ldc: usize, first: bool, how: Landing) {
+    let (s, onto) = match how {
+        Landing::Store => (1.0, !first),
+        Landing::Add(s) => (s, true),
+    };
+    let s = splat(s);
+    for r in 0..mr {
+        for h in 0..2 {
+            if h * 4 >= nr {
+                break;
+            }
+            let (d, v) = (dst.add(r * ldc + 4 * h), acc[2 * r + h]);
+            if nr - h * 4 >= 4 {
+                store(d, if onto { f32x4_add(load(d), f32x4_mul(s, v)) } else { v });
+            } else {
+                let d = core::slice::from_raw_parts_mut(d, nr - h * 4);
+                store_partial(d, if onto { f32x4_add(load_partial(d, 0.0), f32x4_mul(s, v)) } else { v });
+            }
         }
     }
 }

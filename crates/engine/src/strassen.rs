@@ -14,11 +14,12 @@
 //!
 //! As in Huang, Smith, Henry and van de Geijn's "Strassen's algorithm reloaded" (SC16), the
 //! B sums are formed while B is packed (`BOperand::Matrix`; evaluation packs them once for
-//! all, `pack_operands`) and five products land in C
-//! through the kernel's epilogue (M1-M3 stored, M6 and M7 added by `Epilogue::Add`). What
-//! takes a pass of its own: the A sums (A is otherwise read in place), the second landing of
-//! M1-M3 (in C22), both landings of M4 and M5 (through one scratch matrix) and the bias +
-//! activation. On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
+//! all, `pack_operands`) and every product lands on its one or two quadrants of C through the
+//! kernel's epilogue (`Epilogue::Land`: stored, or added with a sign). What takes a pass of
+//! its own: the A sums (A is otherwise read in place) and the bias + activation. Landing M4
+//! and M5 through a scratch matrix, and M1-M3's second landing in passes, had inferred 0.3-0.6%
+//! slower, with the same bits (2-core Xeon, 2026-12-03).
+//! On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
 //! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole; with
 //! the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
 //! batch 1000 ran 4.1-4.3% faster (in-process A/B). Split over two threads it gained nothing
@@ -36,7 +37,7 @@
 use crate::activations::Act;
 use crate::buffer::ensure_len;
 use crate::error::Result;
-use crate::gemm::{self, gemm_operand_threads, BOperand, Epilogue, Strided};
+use crate::gemm::{self, gemm_operand_threads, BOperand, Epilogue, Landing, Strided};
 use crate::parallel;
 use crate::simd::{load, load_partial, splat, store, store_partial};
 use core::arch::wasm32::*;
@@ -64,20 +65,17 @@ pub fn applies(m: usize, n: usize, k: usize) -> bool {
     ENABLED.load(Relaxed) && fits(m, n, k)
 }
 
-/// Scratch matrices, grown once to the largest product's halves.
+/// Scratch for the A sums, grown once to the largest product's halves.
 #[derive(Default)]
 pub struct Scratch {
     /// An A sum (m/2 x k/2).
     a_sum: Vec<f32>,
-    /// M4 or M5 (m/2 x n/2).
-    product: Vec<f32>,
 }
 
 impl Scratch {
-    /// Grows the scratch for a product of A (m x k) by B (k x n) as `fits` says.
-    pub fn reserve(&mut self, m: usize, n: usize, k: usize) -> Result<()> {
-        ensure_len(&mut self.a_sum, (m / 2) * (k / 2), "Strassen sums")?;
-        ensure_len(&mut self.product, (m / 2) * (n / 2), "Strassen products")
+    /// Grows the scratch for a product of A (m x k) as `fits` says.
+    pub fn reserve(&mut self, m: usize, k: usize) -> Result<()> {
+        ensure_len(&mut self.a_sum, (m / 2) * (k / 2), "Strassen sums")
     }
 }
 
@@ -133,8 +131,10 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     assert!(fits(m, n, k) && a.len() >= m * k && b.len() >= k * n && c.len() >= m * n && bias.len() >= n);
     assert!(packed.map_or(true, |p| packed_operands_len(n, k).map_or(false, |len| p.len() >= len)));
     let (h, w, d) = (m / 2, n / 2, k / 2);
-    scratch.reserve(m, n, k)?;
-    let a_q = |i: usize, j: usize| Strided { data: &a[i * h * k + j * d..], rs: k, cs: 1 };
+    scratch.reserve(m, k)?;
+    // Quadrants (row, column) of A and C.
+    let (q11, q12, q21, q22): (Quadrant, Quadrant, Quadrant, Quadrant) = ((0, 0), (0, 1), (1, 0), (1, 1));
+    let a_q = |q: Quadrant| Strided { data: &a[q.0 * h * k + q.1 * d..], rs: k, cs: 1 };
     let op_len = gemm::packed_b_len(d, w).unwrap();
     let b_op = |i: usize| match packed {
         Some(p) => BOperand::Packed(&p[i * op_len..(i + 1) * op_len]),
@@ -143,52 +143,44 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
             BOperand::Matrix(x, y)
         }
     };
-    let (cp, c_at) = (c.as_mut_ptr(), |i: usize, j: usize| i * h * n + j * w);
+    let (cp, c_at) = (c.as_mut_ptr(), |q: Quadrant| q.0 * h * n + q.1 * w);
     let sum_ptr = scratch.a_sum.as_mut_ptr();
     // A fresh view per product: the sums are rewritten between products.
     let sum = || Strided::row_major(unsafe { core::slice::from_raw_parts(sum_ptr, h * d) }, d);
-    let t_ptr = scratch.product.as_mut_ptr();
-    // SAFETY (all blocks below): every view is of a quadrant inside a, b, c or the scratch,
-    // which `ensure_len` and the assertion above sized; the gemm calls write only the h x w
-    // quadrant they are given, and `combine` reads and writes quadrants row by row.
-    let a_sum = |x: (usize, usize), y: (usize, usize), s: f32| unsafe {
-        combine(threads, h, d, sum_ptr, d, a_q(x.0, x.1).data.as_ptr(), k, Some((a_q(y.0, y.1).data.as_ptr(), k, s)));
+    // SAFETY (both closures): every view is of a quadrant inside a, c or the scratch, which
+    // `ensure_len` and the assertion above sized; `combine` reads and writes quadrants row
+    // by row, and a product writes only the h x w quadrants its landings name.
+    let a_sum = |x: Quadrant, y: Quadrant, s: f32| unsafe {
+        combine(threads, h, d, sum_ptr, d, a_q(x).data.as_ptr(), k, Some((a_q(y).data.as_ptr(), k, s)));
     };
-    let mut product = |a: Strided, op: usize, dst: *mut f32, ldc: usize, epi: Epilogue| -> Result<()> {
-        let out = unsafe { core::slice::from_raw_parts_mut(dst, (h - 1) * ldc + w) };
-        gemm_operand_threads(threads, h, w, d, a, b_op(op), out, ldc, epi, pack).map(|_| ())
-    };
-    let c_ptr = |q: (usize, usize)| unsafe { cp.add(c_at(q.0, q.1)) };
-    let onto = |dst: (usize, usize), src: *const f32, ld: usize, s: f32| unsafe {
-        combine(threads, h, w, c_ptr(dst), n, c_ptr(dst), n, Some((src, ld, s)));
+    // M lands on quadrant `here` and, when given, also on `there` (a later quadrant).
+    let mut product = |a: Strided, op: usize, here: (Quadrant, Landing), there: Option<(Quadrant, Landing)>| -> Result<()> {
+        let at = c_at(here.0);
+        let out = unsafe { core::slice::from_raw_parts_mut(cp.add(at), m * n - at) };
+        let there = there.map(|(q, how)| (c_at(q) - at, how));
+        gemm_operand_threads(threads, h, w, d, a, b_op(op), out, n, Epilogue::Land { here: here.1, there }, pack).map(|_| ())
     };
 
-    // M1 = (A11 + A22)(B11 + B22) → C11, and C22 = M1.
-    a_sum((0, 0), (1, 1), 1.0);
-    product(sum(), 0, c_ptr((0, 0)), n, Epilogue::Store)?;
-    unsafe { combine(threads, h, w, c_ptr((1, 1)), n, c_ptr((0, 0)), n, None) };
-    // M2 = (A21 + A22) B11 → C21; C22 −= M2.
-    a_sum((1, 0), (1, 1), 1.0);
-    product(sum(), 1, c_ptr((1, 0)), n, Epilogue::Store)?;
-    onto((1, 1), c_ptr((1, 0)), n, -1.0);
-    // M3 = A11 (B12 − B22) → C12; C22 += M3.
-    product(a_q(0, 0), 2, c_ptr((0, 1)), n, Epilogue::Store)?;
-    onto((1, 1), c_ptr((0, 1)), n, 1.0);
-    // M6 = (A21 − A11)(B11 + B12) added to C22.
-    a_sum((1, 0), (0, 0), -1.0);
-    product(sum(), 5, c_ptr((1, 1)), n, Epilogue::Add)?;
-    // M4 = A22 (B21 − B11), added to C11 and C21.
-    product(a_q(1, 1), 3, t_ptr, w, Epilogue::Store)?;
-    onto((0, 0), t_ptr, w, 1.0);
-    onto((1, 0), t_ptr, w, 1.0);
-    // M5 = (A11 + A12) B22, subtracted from C11 and added to C12.
-    a_sum((0, 0), (0, 1), 1.0);
-    product(sum(), 4, t_ptr, w, Epilogue::Store)?;
-    onto((0, 0), t_ptr, w, -1.0);
-    onto((0, 1), t_ptr, w, 1.0);
-    // M7 = (A12 − A22)(B21 + B22) added to C11.
-    a_sum((0, 1), (1, 1), -1.0);
-    product(sum(), 6, c_ptr((0, 0)), n, Epilogue::Add)?;
+    use Landing::{Add, Store};
+    // M1 = (A11 + A22)(B11 + B22): C11 = C22 = M1.
+    a_sum(q11, q22, 1.0);
+    product(sum(), 0, (q11, Store), Some((q22, Store)))?;
+    // M2 = (A21 + A22) B11: C21 = M2, C22 −= M2.
+    a_sum(q21, q22, 1.0);
+    product(sum(), 1, (q21, Store), Some((q22, Add(-1.0))))?;
+    // M3 = A11 (B12 − B22): C12 = M3, C22 += M3.
+    product(a_q(q11), 2, (q12, Store), Some((q22, Add(1.0))))?;
+    // M6 = (A21 − A11)(B11 + B12): C22 += M6.
+    a_sum(q21, q11, -1.0);
+    product(sum(), 5, (q22, Add(1.0)), None)?;
+    // M4 = A22 (B21 − B11): C11 += M4, C21 += M4.
+    product(a_q(q22), 3, (q11, Add(1.0)), Some((q21, Add(1.0))))?;
+    // M5 = (A11 + A12) B22: C11 −= M5, C12 += M5.
+    a_sum(q11, q12, 1.0);
+    product(sum(), 4, (q11, Add(-1.0)), Some((q12, Add(1.0))))?;
+    // M7 = (A12 − A22)(B21 + B22): C11 += M7.
+    a_sum(q12, q22, -1.0);
+    product(sum(), 6, (q11, Add(1.0)), None)?;
 
     // The plain kernel's epilogue, as one pass: act(C + bias).
     let cu = cp as usize;
