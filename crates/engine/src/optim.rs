@@ -140,7 +140,8 @@ pub fn adam(w: &[f32], g: &[f32], state: Moments, h: Hyper, t: u32, out: Moments
         out.m[j] = flush(h.beta1 * m[j] + (1.0 - h.beta1) * gj, m_min);
         out.v[j] = flush(h.beta2 * v[j] + (1.0 - h.beta2) * (gj * gj), v_min);
         out.w[j] = w[j] - step * out.m[j] / (out.v[j].sqrt() * inv_sqrt_bc2 + h.epsilon);
-        finite &= out.w[j].is_finite() && out.m[j].is_finite() && out.v[j].is_finite();
+        // As above: a NaN or infinite m makes w so too.
+        finite &= out.w[j].is_finite() && out.v[j].is_finite();
     }
     finite
 }
