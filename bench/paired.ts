@@ -1,7 +1,8 @@
 // mlp-wasm on one thread and TensorFlow.js wasm measured in turns, repeat by repeat (ours
-// training, TF.js manual step, TF.js model.fit, ours inference, TF.js inference, again...), so
-// each ratio comes from figures taken seconds apart: a slow spell of this shared machine hits
-// both sides of a ratio alike instead of whichever engine happened to run during it.
+// training, TF.js manual step, TF.js model.fit, ours and TF.js inference on a resident input,
+// ours and TF.js inference copying the input in, again...), so each ratio comes from figures
+// taken seconds apart: a slow spell of this shared machine hits both sides of a ratio alike
+// instead of whichever engine happened to run during it.
 
 import { inferenceFlopsPerSample, oursSamplers } from './ours.js';
 import { ceilingSampler } from './ceiling/measure.js';
@@ -11,18 +12,29 @@ import { summarize, type Summary } from './lib/stats.js';
 
 export interface PairedResult {
   tfjs: TfjsResult;
-  /** Ours on one thread, from the same turns. */
-  ours: { train: Summary; inference: Summary };
-  /** Ours ÷ TF.js, one value per turn. */
-  ratios: { step: Summary; fit: Summary; inference: Summary };
-  /** TF.js wasm inference as a share of the SIMD128 ceiling sampled in the same turn. */
+  /** Ours on one thread, from the same turns: inference copying its input in per call, and on
+   *  a resident input. */
+  ours: { train: Summary; inference: Summary; inferenceResident: Summary };
+  /** Ours ÷ TF.js, one value per turn. `inference` has both inputs resident (like for like),
+   *  `inferenceCopied` both copied in per call. */
+  ratios: { step: Summary; fit: Summary; inference: Summary; inferenceCopied: Summary };
+  /** TF.js wasm inference (input resident) as a share of the SIMD128 ceiling sampled in the same turn. */
   tfjsInferenceShare: Summary;
 }
 
 export async function benchPaired(opts: { quick: boolean; ceilingChains: number }): Promise<PairedResult> {
   const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
   const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
-  const seen = { train: [] as number[], inference: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[], tfShare: [] as number[] };
+  const seen = {
+    train: [] as number[],
+    inference: [] as number[],
+    inferenceResident: [] as number[],
+    step: [] as number[],
+    fit: [] as number[],
+    inferRatio: [] as number[],
+    inferCopyRatio: [] as number[],
+    tfShare: [] as number[],
+  };
   let tfjs: TfjsServer | undefined;
   let result: TfjsResult;
   try {
@@ -31,15 +43,19 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
       const train = await ours.train();
       const step = await tfjs.rate('step');
       const fit = await tfjs.rate('fit');
-      const inference = await ours.infer();
-      const tfInference = await tfjs.rate('infer');
+      const resident = await ours.inferResident();
+      const tfResident = await tfjs.rate('infer');
+      const copied = await ours.infer();
+      const tfCopied = await tfjs.rate('inferCopy');
       const peak = await ceiling.sample(0.05, 3);
       seen.train.push(train);
-      seen.inference.push(inference);
+      seen.inference.push(copied);
+      seen.inferenceResident.push(resident);
       seen.step.push(train / step);
       seen.fit.push(train / fit);
-      seen.inferRatio.push(inference / tfInference);
-      seen.tfShare.push((tfInference * inferenceFlopsPerSample()) / (peak * 1e9));
+      seen.inferRatio.push(resident / tfResident);
+      seen.inferCopyRatio.push(copied / tfCopied);
+      seen.tfShare.push((tfResident * inferenceFlopsPerSample()) / (peak * 1e9));
     }
     result = await tfjs.finish();
   } catch (e) {
@@ -50,8 +66,8 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
   }
   return {
     tfjs: result,
-    ours: { train: summarize(seen.train), inference: summarize(seen.inference) },
-    ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio) },
+    ours: { train: summarize(seen.train), inference: summarize(seen.inference), inferenceResident: summarize(seen.inferenceResident) },
+    ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio), inferenceCopied: summarize(seen.inferCopyRatio) },
     tfjsInferenceShare: summarize(seen.tfShare),
   };
 }

@@ -3,9 +3,9 @@
 // Results go to stdout as lines prefixed with a marker; TF.js may print other lines.
 //
 // With `serve: true` in the options the child prepares the backend, prints READY, and then
-// times one repeat per command read from stdin (`step`, `fit` or `infer`), answering each with
-// a SAMPLE line, until `done`, when it prints the RESULT of every repeat and exits. The parent
-// uses that to measure TF.js in turns with our engine.
+// times one repeat per command read from stdin (`step`, `fit`, `infer` or `inferCopy`),
+// answering each with a SAMPLE line, until `done`, when it prints the RESULT of every repeat
+// and exits. The parent uses that to measure TF.js in turns with our engine.
 
 import { createInterface } from 'node:readline';
 import { MARKERS, measureTfjsInProcess, prepareTfjs, type TfjsMeasure, type TfjsOptions } from './tfjs-measure.js';
@@ -19,7 +19,7 @@ async function serve(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     const command = line.trim();
     if (command === 'done') break;
-    if (command !== 'step' && command !== 'fit' && command !== 'infer') throw new Error(`tfjs-child: unknown command ${JSON.stringify(command)}`);
+    if (command !== 'step' && command !== 'fit' && command !== 'infer' && command !== 'inferCopy') throw new Error(`tfjs-child: unknown command ${JSON.stringify(command)}`);
     say(MARKERS.sample, await tfjs.repeat(command as TfjsMeasure));
   }
   say(MARKERS.result, tfjs.result());

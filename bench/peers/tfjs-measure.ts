@@ -39,8 +39,12 @@ export interface TfjsResult {
   trainStep: Summary;
   /** Samples/s of model.fit(batchSize 64, 1 epoch, shuffle false). */
   trainFit: Summary;
-  /** Samples/s of model.predict on a batch of 1000 plus dataSync. */
+  /** Samples/s of model.predict on a batch of 1000 plus dataSync, the input tensor made once
+   *  (resident in the backend, as a caller predicting on the same tensor again has it). */
   inference: Summary;
+  /** The same with the input copied in per call: tf.tensor2d from the Float32Array, predict,
+   *  dataSync, both tensors disposed (as a caller with fresh data in JS does). */
+  inferenceCopied: Summary;
   setup: {
     layers: number[];
     batch: number;
@@ -158,8 +162,9 @@ function manualTrainer() {
 /** Timed repeats of each measurement. */
 export const tfjsRepeats = (quick: boolean) => (quick ? 3 : 5);
 
-/** What one timed repeat measures: the manual step, model.fit, or inference. */
-export type TfjsMeasure = 'step' | 'fit' | 'infer';
+/** What one timed repeat measures: the manual step, model.fit, inference on a resident tensor,
+ *  or inference with the input copied in per call. */
+export type TfjsMeasure = 'step' | 'fit' | 'infer' | 'inferCopy';
 
 /** A started backend with the reference network built and warmed up, ready to time repeats. */
 export interface PreparedTfjs {
@@ -212,21 +217,30 @@ export async function prepareTfjs(opts: TfjsOptions): Promise<PreparedTfjs> {
     if (!Number.isFinite(h.history.loss[0] as number)) throw new Error('TF.js fit diverged');
   };
 
-  // Inference, batch 1000, including the read-back a caller needs.
-  const xInf = tf.tensor2d(data.x.subarray(0, INFERENCE_BATCH * inDim), [INFERENCE_BATCH, inDim]);
+  // Inference, batch 1000, including the read-back a caller needs: on a tensor made once
+  // (resident in the backend), and from the same Float32Array copied in on every call.
+  const xInfData = data.x.subarray(0, INFERENCE_BATCH * inDim);
+  const xInf = tf.tensor2d(xInfData, [INFERENCE_BATCH, inDim]);
   const infer = () => {
     // predict() splits into batches of 32 unless told otherwise; we want one batch of 1000.
     const p = model.predict(xInf, { batchSize: INFERENCE_BATCH }) as tf.Tensor;
     p.dataSync();
     p.dispose();
   };
+  const inferCopy = () => {
+    const x = tf.tensor2d(xInfData, [INFERENCE_BATCH, inDim]);
+    const p = model.predict(x, { batchSize: INFERENCE_BATCH }) as tf.Tensor;
+    p.dataSync();
+    tf.dispose([x, p]);
+  };
 
   const runs: Record<TfjsMeasure, { fn: () => unknown; warmup: number; minSeconds: number; samples: number }> = {
     step: { fn: window, warmup: 2, minSeconds, samples: batchesPerWindow * TRAIN_BATCH },
     fit: { fn: fit, warmup: 1, minSeconds: 0, samples: fitSamples },
     infer: { fn: infer, warmup: slow ? 1 : 2, minSeconds, samples: INFERENCE_BATCH },
+    inferCopy: { fn: inferCopy, warmup: slow ? 1 : 2, minSeconds, samples: INFERENCE_BATCH },
   };
-  const seconds: Record<TfjsMeasure, number[]> = { step: [], fit: [], infer: [] };
+  const seconds: Record<TfjsMeasure, number[]> = { step: [], fit: [], infer: [], inferCopy: [] };
   for (const run of Object.values(runs)) await timeIt(run.fn, { warmup: run.warmup, repeats: 1 });
 
   const rate = (what: TfjsMeasure): Summary => {
@@ -248,6 +262,7 @@ export async function prepareTfjs(opts: TfjsOptions): Promise<PreparedTfjs> {
       trainStep: rate('step'),
       trainFit: rate('fit'),
       inference: rate('infer'),
+      inferenceCopied: rate('inferCopy'),
       setup: {
         layers: [...REFERENCE_LAYERS],
         batch: TRAIN_BATCH,
@@ -266,11 +281,11 @@ export async function prepareTfjs(opts: TfjsOptions): Promise<PreparedTfjs> {
   };
 }
 
-/** Every measurement, `repeats` times in turns (step, fit, inference, step, ...). */
+/** Every measurement, `repeats` times in turns (step, fit, inference resident, inference copied, step, ...). */
 export async function measureTfjsInProcess(opts: TfjsOptions): Promise<TfjsResult> {
   const tfjs = await prepareTfjs(opts);
   for (let r = 0; r < tfjsRepeats(opts.quick); r++) {
-    for (const what of ['step', 'fit', 'infer'] as const) await tfjs.repeat(what);
+    for (const what of ['step', 'fit', 'infer', 'inferCopy'] as const) await tfjs.repeat(what);
   }
   const result = tfjs.result();
   tfjs.dispose();

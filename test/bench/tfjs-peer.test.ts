@@ -8,13 +8,15 @@ import { startTfjs } from '../../bench/peers/tfjs.js';
 describe('the TF.js child in turns', () => {
   it('times one repeat per request and summarises exactly those', async () => {
     const tfjs = await startTfjs({ backend: 'wasm', quick: true });
-    const rates = [await tfjs.rate('step'), await tfjs.rate('infer'), await tfjs.rate('step'), await tfjs.rate('fit')];
+    const rates = [await tfjs.rate('step'), await tfjs.rate('infer'), await tfjs.rate('step'), await tfjs.rate('fit'), await tfjs.rate('inferCopy')];
     for (const r of rates) expect(Number.isFinite(r) && r > 0).toBe(true);
     const result = await tfjs.finish();
     expect(result.simd).toBe(true);
     expect(result.trainStep.n).toBe(2);
     expect(result.inference.n).toBe(1);
     expect(result.inference.median).toBeCloseTo(rates[1], 6);
+    expect(result.inferenceCopied.n).toBe(1);
+    expect(result.inferenceCopied.median).toBeCloseTo(rates[4], 6);
     const byValue = (a: number, b: number) => a - b;
     expect([result.trainStep.min, result.trainStep.max].sort(byValue)).toEqual([rates[0], rates[2]].sort(byValue));
     expect(result.trainFit.n).toBe(1);
