@@ -3,6 +3,7 @@
 
 import { FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
+import type { Blocking } from '../../bench/lib/blocking.js';
 import { ACTIVATION_CODES, activationFromName, type ActivationName } from '../../ts/api/activations.js';
 import { LOSS_CODES, lossFromName, type LossName } from '../../ts/api/losses.js';
 import { parameterCount } from '../../ts/api/parameters.js';
@@ -93,36 +94,7 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, re
   });
 }
 
-/** The engine's blocking (abi.rs `mlp_test_blocking`): tests derive their shapes from it so
- *  they keep crossing every tile, K-block, row-block and evaluation-chunk boundary. */
-export interface Blocking {
-  /** Rows and columns of a register tile. */
-  mr: number;
-  nr: number;
-  /** Deepest K block. */
-  kc: number;
-  /** Rows of A per row block. */
-  mcRows: number;
-  /** Rows per evaluation chunk (loss, predict). */
-  evalRows: number;
-  /** An A of up to this many floats (as packed) is small: each thread packs B panel by panel
-   *  (and a transposed A for itself); with a larger one, B (and a transposed A) is packed
-   *  once and shared. */
-  privateA: number;
-  /** Evaluation multiplies in Strassen's seven half products when every dimension of a
-   *  layer's product is even and at least twice this. */
-  strassenMinHalf: number;
-}
-
-export function blocking(): Blocking {
-  const engine = getEngine();
-  return engine.scoped((s) => {
-    const out = s.allocOf(Uint32Array, 7);
-    engine.check(engine.exports.mlp_test_blocking(out), 'blocking');
-    const [mr, nr, kc, mc, evalRows, privateA, strassenMinHalf] = engine.view(Uint32Array, out, 7);
-    return { mr, nr, kc, mcRows: mc * mr, evalRows, privateA, strassenMinHalf };
-  });
-}
+export { blocking, type Blocking } from '../../bench/lib/blocking.js';
 
 /** Floats of packed A for an m x k left operand. */
 export function packedALength(m: number, k: number, b: Blocking): number {
