@@ -125,7 +125,7 @@ pub enum Epilogue<'a> {
 pub enum Landing {
     /// M, overwriting what is there.
     Store,
-    /// What is there + s·M (s = ±1: the sums of `strassen::combine` had the same bits).
+    /// What is there + s·M (s = ±1, so s·M is exact).
     Add(f32),
 }
 

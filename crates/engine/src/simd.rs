@@ -114,7 +114,9 @@ static MINUS_80: v128 = f32x4(-80.0, -80.0, -80.0, -80.0);
 static MINUS_88: v128 = f32x4(-88.0, -88.0, -88.0, -88.0);
 static MINUS_42: v128 = f32x4(-42.0, -42.0, -42.0, -42.0);
 
-/// min(max(x, lo), hi) lane by lane; a NaN stays NaN.
+/// min(max(x, lo), hi) lane by lane; a NaN stays NaN. LLVM 14 keeps one of the two as a
+/// compare and a select (4 x64 instructions instead of 1; see `sigmoid_below` for a way round
+/// it), which `exp_v`, off the hot paths (softmax, losses), can afford.
 #[inline(always)]
 fn clamp(x: v128, lo: &'static v128, hi: &'static v128) -> v128 {
     f32x4_pmin(f32x4_pmax(x, opaque(lo)), opaque(hi))

@@ -18,10 +18,9 @@
 //! kernel's epilogue (`Epilogue::Land`: stored, or added with a sign). What takes a pass of
 //! its own: the A sums (A is otherwise read in place) and the bias + activation. Landing M4
 //! and M5 through a scratch matrix, and M1-M3's second landing in passes, had inferred 0.3-0.6%
-//! slower, with the same bits (2-core Xeon, 2026-12-03).
-//! On a 2-core Xeon (2026-12-03, one thread) the 128x392 · 392x250 halves
-//! of the first layer's 256-row chunks ran at 38.7 GFLOP/s against 39.2 for the whole; with
-//! the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
+//! slower, with the same bits (2-core Xeon, 2026-12-03). On the same host (one thread) the
+//! 128x392 · 392x250 halves of the first layer's 256-row chunks ran at 38.7 GFLOP/s against
+//! 39.2 for the whole; with the passes, a 256x784 · 784x500 product took 4% less time, not 12.5%, and inference at
 //! batch 1000 ran 4.1-4.3% faster (in-process A/B). Split over two threads it gained nothing
 //! (0.994x: 7 forks instead of 1, plus the passes'); since two threads evaluate whole chunks
 //! each on its own (see `evaluation`), it gains there as on one (1.044x). It is used at every
@@ -148,10 +147,10 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     // A fresh view per product: the sums are rewritten between products.
     let sum = || Strided::row_major(unsafe { core::slice::from_raw_parts(sum_ptr, h * d) }, d);
     // SAFETY (both closures): every view is of a quadrant inside a, c or the scratch, which
-    // `ensure_len` and the assertion above sized; `combine` reads and writes quadrants row
+    // `ensure_len` and the assertion above sized; `sum_quadrants` reads and writes them row
     // by row, and a product writes only the h x w quadrants its landings name.
     let a_sum = |x: Quadrant, y: Quadrant, s: f32| unsafe {
-        combine(threads, h, d, sum_ptr, d, a_q(x).data.as_ptr(), k, Some((a_q(y).data.as_ptr(), k, s)));
+        sum_quadrants(threads, h, d, sum_ptr, a_q(x).data.as_ptr(), a_q(y).data.as_ptr(), k, s);
     };
     // M lands on quadrant `here` and, when given, also on `there` (a later quadrant).
     let mut product = |a: Strided, op: usize, here: (Quadrant, Landing), there: Option<(Quadrant, Landing)>| -> Result<()> {
@@ -193,23 +192,18 @@ pub fn forward(threads: usize, m: usize, n: usize, k: usize, a: &[f32], b: &[f32
     Ok(())
 }
 
-/// dst = x (+ s·y) for `rows x cols` matrices with the given row strides, s = ±1, split by
-/// rows over up to `threads` threads. dst may be x itself.
+/// dst = x + s·y (s = ±1) for `rows x cols` quadrants x and y of A (row stride `ld`), dst
+/// being contiguous; split by rows over up to `threads` threads.
 ///
 /// # Safety
-/// Each matrix must be valid for its rows and stride; dst must not overlap y.
+/// x and y must be valid for `rows` rows of stride `ld`, dst for rows·cols floats apart from
+/// them.
 #[allow(clippy::too_many_arguments)]
-unsafe fn combine(threads: usize, rows: usize, cols: usize, dst: *mut f32, ldd: usize, x: *const f32, ldx: usize, y: Option<(*const f32, usize, f32)>) {
-    let (dst, x) = (dst as usize, x as usize);
-    let y = y.map(|(p, ld, s)| (p as usize, ld, s));
+unsafe fn sum_quadrants(threads: usize, rows: usize, cols: usize, dst: *mut f32, x: *const f32, y: *const f32, ld: usize, s: f32) {
+    let (dst, x, y) = (dst as usize, x as usize, y as usize);
     rows_on_threads(threads, rows, cols, &|r0, r1| {
         for r in r0..r1 {
-            let d = (dst as *mut f32).add(r * ldd);
-            let xr = (x as *const f32).add(r * ldx);
-            match y {
-                None => core::ptr::copy(xr, d, cols),
-                Some((y, ldy, s)) => add_row(d, xr, (y as *const f32).add(r * ldy), s, cols),
-            }
+            add_row((dst as *mut f32).add(r * cols), (x as *const f32).add(r * ld), (y as *const f32).add(r * ld), s, cols);
         }
     });
 }
