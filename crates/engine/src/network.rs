@@ -28,7 +28,7 @@ use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
-use crate::simd::{all_finite, flush_below, map_inplace, splat, zip_inplace, TINY};
+use crate::simd::{all_finite, copy_floats, flush_below, map_inplace, splat, zip_inplace, TINY};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -110,8 +110,8 @@ fn gather(threads: usize, data: &Dataset, order: &[u32], xb: &mut [f32], yb: &mu
             let s = src as usize;
             // SAFETY: rows r0..r1 of xb and yb are this share's alone, and in bounds (asserted).
             unsafe {
-                core::ptr::copy_nonoverlapping(data.x.as_ptr().add(s * d), (xp as *mut f32).add(r * d), d);
-                core::ptr::copy_nonoverlapping(data.y.as_ptr().add(s * k), (yp as *mut f32).add(r * k), k);
+                copy_floats(data.x.as_ptr().add(s * d), (xp as *mut f32).add(r * d), d);
+                copy_floats(data.y.as_ptr().add(s * k), (yp as *mut f32).add(r * k), k);
             }
         }
     };

@@ -35,6 +35,35 @@ pub fn store_partial(s: &mut [f32], v: v128) {
     s.copy_from_slice(&t[..n]);
 }
 
+/// Copies `n` floats from `src` to `dst` (not overlapping) with v128 loads and stores. The
+/// single-thread build has no bulk memory, so `copy_nonoverlapping` there calls
+/// compiler_builtins' scalar memcpy: gathering a training batch took 2.8% of a step with it
+/// and 1.2% with this (V8 CPU profile, 2-core Xeon, 2026-12-03). The threads build's
+/// `memory.copy` is as fast as this.
+///
+/// # Safety
+/// Both ranges must be valid for `n` floats and must not overlap.
+#[inline(always)]
+pub unsafe fn copy_floats(src: *const f32, dst: *mut f32, n: usize) {
+    let mut i = 0;
+    while i + 16 <= n {
+        let (a, b, c, d) = (load(src.add(i)), load(src.add(i + 4)), load(src.add(i + 8)), load(src.add(i + 12)));
+        store(dst.add(i), a);
+        store(dst.add(i + 4), b);
+        store(dst.add(i + 8), c);
+        store(dst.add(i + 12), d);
+        i += 16;
+    }
+    while i + 4 <= n {
+        store(dst.add(i), load(src.add(i)));
+        i += 4;
+    }
+    while i < n {
+        *dst.add(i) = *src.add(i);
+        i += 1;
+    }
+}
+
 /// Horizontal sum of the four lanes.
 #[inline(always)]
 pub fn hsum(v: v128) -> f32 {
