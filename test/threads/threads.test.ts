@@ -50,7 +50,7 @@ describe('the pool', () => {
 
 describe('GEMM on two threads', () => {
   const next = rng(7);
-  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 3], [7, 17, 260], [64, 10, 100], [33, 257, 300], [64, 500, 784], [130, 24, 520], [541, 19, 801], [300, 8, 40], [2, 3, 0]];
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 3], [7, 17, 260], [64, 10, 100], [33, 257, 300], [64, 500, 784], [130, 24, 520], [541, 19, 801], [300, 8, 40], [40, 8, 30], [64, 12, 1000], [2, 3, 0]];
   it('the shapes cross the row blocks and K blocks of the engine', () => {
     const b = blocking();
     expect(shapes.some(([m, , k]) => m > 2 * b.mcRows && m % b.mr !== 0 && k > b.kc)).toBe(true);
@@ -59,6 +59,12 @@ describe('GEMM on two threads', () => {
     // each thread), each across several row blocks
     expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) > b.privateA)).toBe(true);
     expect(shapes.some(([m, , k]) => m > b.mcRows && packedALength(m, k, b) <= b.privateA)).toBe(true);
+    // a batch-sized A (one row block of 8 micro-panels or more) is cut into two row halves
+    // per unit: one column panel so split, and halves across K blocks (whose B panel a thread
+    // must pack again for each block, not reuse)
+    const halved = ([m]: [number, number, number]) => m <= b.mcRows && Math.ceil(m / b.mr) >= 8;
+    expect(shapes.some((s) => halved(s) && s[1] <= b.nr)).toBe(true);
+    expect(shapes.some((s) => halved(s) && s[2] > b.kc)).toBe(true);
   });
   for (const [m, n, k] of shapes) {
     it(`${m}x${k} · ${k}x${n}: equal to one thread bit for bit, and to the reference`, () => {
@@ -66,10 +72,11 @@ describe('GEMM on two threads', () => {
       const B = randomArray(k * n, next);
       for (const { a, b } of layerLayouts(A, B, m, n, k)) {
         const one = gemm(m, n, k, a, b, false, 1, 1);
-        // Products are split in units of one column panel by one row block: a product of a
-        // single unit stays on one thread.
-        const { nr, mcRows } = blocking();
-        const units = Math.ceil(n / nr) * Math.ceil(m / mcRows);
+        // Products are split in units of one column panel by one row block (by half of one,
+        // for a batch-sized A): a product of a single unit stays on one thread.
+        const { nr, mr, mcRows } = blocking();
+        const halves = m <= mcRows && Math.ceil(m / mr) >= 8 ? 2 : 1;
+        const units = Math.ceil(n / nr) * Math.ceil(m / mcRows) * halves;
         const two = units > 1 && k > 0 ? splitting(() => gemm(m, n, k, a, b, false, 1, 2)) : gemm(m, n, k, a, b, false, 1, 2);
         expect(sameBits(one, two)).toBe(true);
         const ref = gemm(m, n, k, a, b, true);

@@ -185,6 +185,8 @@ pub struct Plan<'a> {
     pub shared_b: bool,
     /// B came packed (`BOperand::Packed`): `bpack` holds it, and nothing packs B.
     pub prepacked: bool,
+    /// Row parts per row block in a unit (see `row_parts`).
+    pub parts: usize,
 }
 
 /// How the kernel reads A.
@@ -215,15 +217,20 @@ impl<'a> Plan<'a> {
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
     }
-    /// Unit u as (row block, column panel). With a large A, the panels of one row block in
-    /// turn (that block's A stays in L2); with a small one (all of it in L2), the row
-    /// blocks of one panel in turn, so the units a thread owns are whole columns of C.
-    fn unit(&self, u: usize, panels: usize) -> (usize, usize) {
-        if self.shared_b {
-            (u / panels, u % panels)
-        } else {
-            (u % self.m_blocks(), u / self.m_blocks())
-        }
+    /// Units of C: row blocks x row parts x column panels.
+    fn units(&self) -> usize {
+        self.m_blocks() * self.parts * ((self.n + NR - 1) / NR)
+    }
+    /// Unit u as (micro-panels first..end, column panel). With a large A, the panels of one
+    /// row block in turn (that block's A stays in L2); with a small one (all of it in L2),
+    /// the row blocks (and parts) of one panel in turn, so the units a thread owns are whole
+    /// columns of C and its consecutive units share their B panel.
+    fn unit(&self, u: usize, panels: usize) -> (usize, usize, usize) {
+        let rows = self.m_blocks() * self.parts;
+        let (bp, jp) = if self.shared_b { (u / panels, u % panels) } else { (u % rows, u / rows) };
+        let (mb, part) = (bp / self.parts, bp % self.parts);
+        let (lo, hi) = (mb * MC, (mb * MC + MC).min(self.m_panels()));
+        (lo + (hi - lo) * part / self.parts, lo + (hi - lo) * (part + 1) / self.parts, jp)
     }
     /// Floats of one copy of packed A.
     fn a_copy_len(&self) -> usize {
@@ -311,10 +318,12 @@ pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Str
     let panels = (n + NR - 1) / NR;
     let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
     let oom = || Error::oom("packed matrix panels", usize::MAX);
-    let units = row_blocks(m) * panels;
-    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(units) };
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(row_blocks(m) * 2 * panels) };
     let (a_mode, shared_b) = operand_layout(m, k, a.cs == 1).ok_or_else(oom)?;
-    let mut p = Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b, prepacked: prepacked.is_some() };
+    let parts = row_parts(m, threads, shared_b);
+    let mut p = Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b, prepacked: prepacked.is_some(), parts };
+    let units = p.units();
+    let threads = threads.min(units);
     let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, threads).ok_or_else(oom)?;
     let blen = if p.prepacked { 0 } else { blen };
     ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(PACK_ALIGN_SLACK)).ok_or_else(oom)?, "packed matrix panels")?;
@@ -334,7 +343,7 @@ pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Str
             if pack_b_first {
                 pack_b_range(&p, 0, panels);
             }
-            finite[0] = compute_units(&p, 0, 0, units);
+            finite[0] = compute_units(&p, 0, 0, units, &mut None);
         }
     } else {
         // One fork: pack (shared operands in chunks of panels, then a wait until all are
@@ -361,8 +370,8 @@ pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Str
                 a_claim.wait_done();
                 b_claim.wait_done();
             }
-            let mut ok = true;
-            split.each(t, |u| ok &= unsafe { compute_units(&p, t, u, u + 1) });
+            let (mut ok, mut held) = (true, None);
+            split.each(t, |u| ok &= unsafe { compute_units(&p, t, u, u + 1, &mut held) });
             unsafe { *(finite_ptr as *mut bool).add(t) = ok };
         });
     }
@@ -412,6 +421,21 @@ pub fn pack_len_one_thread(m: usize, n: usize, k: usize) -> Option<usize> {
     let (a_mode, shared_b) = operand_layout(m, k, true)?;
     let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, 1)?;
     alen.checked_add(blen)?.checked_add(PACK_ALIGN_SLACK)
+}
+
+/// Row parts per unit: on several threads, a batch-sized A (one row block of at least 8
+/// micro-panels) is cut in two, so that units are half as long and the threads finish a
+/// product closer together (the last unit decides when it ends: 63 units of a 500-wide
+/// product on two threads take 32 unit times, 126 half units 63 half ones, and a 100-wide
+/// one's 13 take 7 instead of 6.5). A thread that takes both halves of a panel in turn packs
+/// its B once (see `compute_units`). Which rows a unit covers never changes what any element
+/// of C is.
+fn row_parts(m: usize, threads: usize, shared_b: bool) -> usize {
+    if threads > 1 && !shared_b && row_blocks(m) == 1 && (m + MR - 1) / MR >= 8 {
+        2
+    } else {
+        1
+    }
 }
 
 /// Row blocks of an m-row A.
@@ -491,23 +515,24 @@ fn k_blocks(k: usize) -> (usize, usize) {
 
 /// Computes units `first..end` of C on thread `t` from A (what of it is packed must be
 /// packed already) and B (packed already if shared, else panel by panel into the thread's
-/// buffer).
+/// buffer; `held` is the panel that buffer holds whole, if any, which is then not packed
+/// again).
 /// Units are numbered as `Plan::unit` says. Returns false when a `Descend` step gave a NaN
 /// or an infinity.
 ///
 /// # Safety
 /// Threads must compute disjoint unit ranges.
-pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> bool {
+pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize, held: &mut Option<usize>) -> bool {
     let k = p.k;
     let (blocks, size) = k_blocks(k);
     let panels = (p.n + NR - 1) / NR;
     let mut probe = splat(0.0);
     let mut touched = 0u32;
     for u in first..end {
-        let (mb, jp) = p.unit(u, panels);
+        let (ir_first, ir_end, jp) = p.unit(u, panels);
         for kb in 0..blocks {
             let k0 = (kb * size).min(k);
-            let block = Block { mb, jp, k0, kc: size.min(k - k0), first: kb == 0, last: kb + 1 == blocks };
+            let block = Block { ir_first, ir_end, jp, k0, kc: size.min(k - k0), first: kb == 0, last: kb + 1 == blocks };
             if p.b_ready() {
                 // B packed up front or beforehand is read from memory (evaluation reads all
                 // its weights once per chunk of rows, more than L2 holds), so the first kernel
@@ -517,8 +542,8 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
                 // with prepacked weights. Touching the rows of an unpacked B (training's) the
                 // same way did not help: training ran 1% slower.
                 let next_k0 = if kb + 1 < blocks { (k0 + size).min(k) } else { 0 };
-                let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1, panels).1) } else { None };
-                let kernels = MC.min(p.m_panels() - mb * MC);
+                let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1, panels).2) } else { None };
+                let kernels = ir_end - ir_first;
                 // A block of few kernels reads B about as fast as it could touch it.
                 let lines = if kernels < TOUCH_MIN_KERNELS { 0 } else { next_jp.map_or(0, |_| (size.min(k - next_k0) * NR + 15) / 16) };
                 let next = p.bpack.add(next_jp.unwrap_or(0) * k * NR + next_k0 * NR) as *const u32;
@@ -531,7 +556,10 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
                 });
             } else {
                 let b = aligned16(core::slice::from_raw_parts_mut(p.thread_b(t), BPACK_STRIDE)).as_mut_ptr();
-                pack_b_panel(p.b, p.b2, k0, block.kc, jp * NR, NR.min(p.n - jp * NR), b);
+                if blocks > 1 || *held != Some(jp) {
+                    pack_b_panel(p.b, p.b2, k0, block.kc, jp * NR, NR.min(p.n - jp * NR), b);
+                    *held = if blocks == 1 { Some(jp) } else { None };
+                }
                 row_block(p, t, &block, b, &mut probe, |_| {});
             }
         }
@@ -540,9 +568,11 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize) -> boo
     crate::simd::hsum(probe) == 0.0
 }
 
-/// One K block of one unit of C: row block `mb`, column panel `jp`, steps k0..k0 + kc.
+/// One K block of one unit of C: micro-panels `ir_first..ir_end` (of one row block), column
+/// panel `jp`, steps k0..k0 + kc.
 struct Block {
-    mb: usize,
+    ir_first: usize,
+    ir_end: usize,
     jp: usize,
     k0: usize,
     kc: usize,
@@ -557,12 +587,11 @@ struct Block {
 /// registers over a whole function); on its own, training ran 1.8% faster than before.
 #[inline(never)]
 unsafe fn row_block(p: &Plan, t: usize, blk: &Block, b: *const f32, probe: &mut v128, mut between: impl FnMut(usize)) {
-    let (m, mp) = (p.m, p.m_panels());
+    let m = p.m;
     let j0 = blk.jp * NR;
     let nr = NR.min(p.n - j0);
-    let ir_first = blk.mb * MC;
-    for ir in ir_first..(ir_first + MC).min(mp) {
-        between(ir - ir_first);
+    for ir in blk.ir_first..blk.ir_end {
+        between(ir - blk.ir_first);
         let i0 = ir * MR;
         let acc = if p.a_mode == APack::InPlace && i0 + MR <= m {
             kernel(blk.kc, p.a.data.as_ptr().add(i0 * p.a.rs + blk.k0), 1, p.a.rs, b)
