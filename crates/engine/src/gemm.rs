@@ -46,7 +46,10 @@
 //! Threads (see `parallel`) first pack: a shared A and B in chunks of panels claimed from
 //! atomic counters (`pack_a_range`, `pack_b_range`), then wait until all is packed; what is
 //! private each on its own. Then they compute units of C (`compute_units`) from home ranges
-//! with stealing (`parallel::Split`). Every element of C is computed by the same sequence of
+//! with stealing (`parallel::Split`); on several threads a batch-sized A's unit is half a row
+//! block (see `row_parts`). Independent products can share one fork (`gemm_products`:
+//! backprop's two products of a layer), each thread going on to the next product when it
+//! has no more units of the one before. Every element of C is computed by the same sequence of
 //! operations whoever computes it, so results depend neither on the thread count nor on
 //! timing.
 
@@ -217,9 +220,13 @@ impl<'a> Plan<'a> {
     pub fn apack_len(m: usize, k: usize) -> Option<usize> {
         ((m + MR - 1) / MR).checked_mul(k)?.checked_mul(AW)
     }
+    /// Column panels of C (and of packed B).
+    fn panels(&self) -> usize {
+        (self.n + NR - 1) / NR
+    }
     /// Units of C: row blocks x row parts x column panels.
     fn units(&self) -> usize {
-        self.m_blocks() * self.parts * ((self.n + NR - 1) / NR)
+        self.m_blocks() * self.parts * self.panels()
     }
     /// Unit u as (micro-panels first..end, column panel). With a large A, the panels of one
     /// row block in turn (that block's A stays in L2); with a small one (all of it in L2),
@@ -287,8 +294,131 @@ pub fn gemm_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b:
 /// `gemm_threads` with B given as `BOperand` says.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Strided, b: BOperand, c: &mut [f32], ldc: usize, epi: Epilogue, pack: &mut Vec<f32>) -> Result<bool> {
+    let [finite] = gemm_products(threads, [Product { m, n, k, a, b, c, ldc, epi }], pack)?;
+    Ok(finite)
+}
+
+/// One product for `gemm_products`: C (m x n, row stride `ldc`) = epilogue(A·B).
+pub struct Product<'a> {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub a: Strided<'a>,
+    pub b: BOperand<'a>,
+    pub c: &'a mut [f32],
+    pub ldc: usize,
+    pub epi: Epilogue<'a>,
+}
+
+/// Products that are independent of each other (none reads what another writes) as
+/// `gemm_threads` computes them, in one fork: each thread goes on to its share of the next
+/// product as soon as it is done with (and has stolen what it could of) the one before, so
+/// only the last product's tail is waited for, and one join serves them all (backprop's two
+/// products of a layer). Whether they run on several threads depends on their flops together.
+/// Returns, per product, false when a `Descend` step gave a NaN or an infinity.
+pub fn gemm_products<const N: usize>(threads: usize, products: [Product; N], pack: &mut Vec<f32>) -> Result<[bool; N]> {
+    let oom = || Error::oom("packed matrix panels", usize::MAX);
+    let mut plans: [Option<Plan>; N] = [None; N];
+    let mut flops = 0usize;
+    let mut most_units = 0;
+    for (slot, product) in plans.iter_mut().zip(products) {
+        if let Some(p) = plan(product)? {
+            flops = flops.saturating_add(p.m.saturating_mul(p.n).saturating_mul(p.k).saturating_mul(2));
+            most_units = most_units.max(p.m_blocks() * 2 * ((p.n + NR - 1) / NR));
+            *slot = Some(p);
+        }
+    }
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(most_units.max(1)) };
+    for p in plans.iter_mut().flatten() {
+        p.parts = row_parts(p.m, threads, p.shared_b);
+    }
+    let threads = threads.min(plans.iter().flatten().map(Plan::units).max().unwrap_or(1));
+    // Each product's packed A and B, one after the other in `pack`, each 16-byte aligned.
+    let mut lens = [(0usize, 0usize); N];
+    let mut total = 0usize;
+    for (len, p) in lens.iter_mut().zip(plans.iter().flatten()) {
+        let (alen, blen) = pack_floats(p.m, p.n, p.k, p.a_mode, p.shared_b, threads).ok_or_else(oom)?;
+        *len = (alen, if p.prepacked { 0 } else { blen });
+        total = total.checked_add(len.0).and_then(|x| x.checked_add(len.1)).and_then(|x| x.checked_add(PACK_ALIGN_SLACK)).ok_or_else(oom)?;
+    }
+    ensure_len(pack, total, "packed matrix panels")?;
+    let mut at = 0;
+    for (&(alen, blen), p) in lens.iter().zip(plans.iter_mut().flatten()) {
+        let base = aligned16(&mut pack[at..]).as_mut_ptr();
+        p.apack = base;
+        if !p.prepacked {
+            p.bpack = unsafe { base.add(alen) };
+        }
+        at += alen + blen + PACK_ALIGN_SLACK;
+    }
+    let plans = plans;
+    let mut finite = [[true; parallel::MAX_THREADS]; N];
+    if threads == 1 {
+        for (p, f) in plans.iter().zip(finite.iter_mut()) {
+            if let Some(p) = p {
+                unsafe {
+                    if p.a_mode == APack::Shared {
+                        pack_a_range(p, 0, 0, p.m_panels());
+                    }
+                    p.pack_own_a(0);
+                    if p.shared_b && !p.prepacked {
+                        pack_b_range(p, 0, p.panels());
+                    }
+                    f[0] = compute_units(p, 0, 0, p.units(), &mut None);
+                }
+            }
+        }
+    } else {
+        // One fork: pack (shared operands in chunks of panels, then a wait until all are
+        // packed; private ones alone), then claim units of C (each computed the same way
+        // whoever takes it). Private copies of a small packed A cost little and save the wait
+        // and the reads of what the other core wrote: on a 2-core Xeon (2026-12-02), two threads
+        // ran the batch-64 products 1.8x one thread instead of 1.65-1.75x (250-wide ones
+        // 1.7x instead of 1.2x), and training 3% faster.
+        const A_CHUNK: usize = 8;
+        const B_CHUNK: usize = 4;
+        let chunks = |p: &Option<Plan>, a: bool| match p {
+            Some(p) if a && p.a_mode == APack::Shared => (p.m_panels() + A_CHUNK - 1) / A_CHUNK,
+            Some(p) if !a && p.shared_b && !p.prepacked => (p.panels() + B_CHUNK - 1) / B_CHUNK,
+            _ => 0,
+        };
+        let a_claims: [Claim; N] = core::array::from_fn(|i| Claim::new(chunks(&plans[i], true)));
+        let b_claims: [Claim; N] = core::array::from_fn(|i| Claim::new(chunks(&plans[i], false)));
+        // Home ranges of units, stolen from at the end: thread t computes the same units of
+        // every product of the same shape, so it finds the columns of a weight matrix it
+        // wrote (weight-gradient step) or read (forward) last time in its own cache. Against
+        // guided claims, two threads trained 3-4% faster on a 2-core Xeon (2026-12-02).
+        let splits: [Split; N] = core::array::from_fn(|i| Split::new(plans[i].as_ref().map_or(0, Plan::units), threads));
+        let finite_ptr = finite.as_mut_ptr() as usize;
+        parallel::run(threads, &|t, _| {
+            for (i, p) in plans.iter().enumerate() {
+                if let Some(p) = p {
+                    unsafe { p.pack_own_a(t) };
+                    let (mp, panels) = (p.m_panels(), p.panels());
+                    a_claims[i].each(|c| unsafe { pack_a_range(p, t, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
+                    b_claims[i].each(|c| unsafe { pack_b_range(p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
+                }
+            }
+            for (i, p) in plans.iter().enumerate() {
+                if let Some(p) = p {
+                    a_claims[i].wait_done();
+                    b_claims[i].wait_done();
+                    let (mut ok, mut held) = (true, None);
+                    splits[i].each(t, |u| ok &= unsafe { compute_units(p, t, u, u + 1, &mut held) });
+                    unsafe { *(finite_ptr as *mut [bool; parallel::MAX_THREADS]).add(i).cast::<bool>().add(t) = ok };
+                }
+            }
+        });
+    }
+    Ok(core::array::from_fn(|i| finite[i][..threads].iter().all(|&f| f)))
+}
+
+/// The plan of one product (its packed buffers not yet placed, one row part), after checking
+/// its operands; None when C is empty.
+fn plan(pr: Product) -> Result<Option<Plan>> {
+    let Product { m, n, k, a, b, c, ldc, epi } = pr;
     if m == 0 || n == 0 {
-        return Ok(true);
+        return Ok(None);
     }
     assert!(a.covers(m, k), "gemm operand too small");
     let (b, b2, prepacked) = match b {
@@ -315,67 +445,9 @@ pub fn gemm_operand_threads(threads: usize, m: usize, n: usize, k: usize, a: Str
         Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
         Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
     }
-    let panels = (n + NR - 1) / NR;
-    let flops = m.saturating_mul(n).saturating_mul(k).saturating_mul(2);
-    let oom = || Error::oom("packed matrix panels", usize::MAX);
-    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(row_blocks(m) * 2 * panels) };
-    let (a_mode, shared_b) = operand_layout(m, k, a.cs == 1).ok_or_else(oom)?;
-    let parts = row_parts(m, threads, shared_b);
-    let mut p = Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack: core::ptr::null_mut(), a_mode, shared_b, prepacked: prepacked.is_some(), parts };
-    let units = p.units();
-    let threads = threads.min(units);
-    let (alen, blen) = pack_floats(m, n, k, a_mode, shared_b, threads).ok_or_else(oom)?;
-    let blen = if p.prepacked { 0 } else { blen };
-    ensure_len(pack, alen.checked_add(blen).and_then(|x| x.checked_add(PACK_ALIGN_SLACK)).ok_or_else(oom)?, "packed matrix panels")?;
-    let base = aligned16(pack);
-    p.apack = base.as_mut_ptr();
-    p.bpack = prepacked.unwrap_or_else(|| unsafe { base.as_mut_ptr().add(alen) });
-    let p = p;
-    let pack_b_first = shared_b && !p.prepacked;
-    let mut finite = [true; parallel::MAX_THREADS];
-    let finite_ptr = finite.as_mut_ptr() as usize;
-    if threads == 1 {
-        unsafe {
-            if a_mode == APack::Shared {
-                pack_a_range(&p, 0, 0, p.m_panels());
-            }
-            p.pack_own_a(0);
-            if pack_b_first {
-                pack_b_range(&p, 0, panels);
-            }
-            finite[0] = compute_units(&p, 0, 0, units, &mut None);
-        }
-    } else {
-        // One fork: pack (shared operands in chunks of panels, then a wait until all are
-        // packed; private ones alone), then claim units of C (each computed the same way
-        // whoever takes it). Private copies of a small packed A cost little and save the wait
-        // and the reads of what the other core wrote: on a 2-core Xeon (2026-12-02), two threads
-        // ran the batch-64 products 1.8x one thread instead of 1.65-1.75x (250-wide ones
-        // 1.7x instead of 1.2x), and training 3% faster.
-        const A_CHUNK: usize = 8;
-        const B_CHUNK: usize = 4;
-        let mp = p.m_panels();
-        let a_claim = Claim::new(if a_mode == APack::Shared { (mp + A_CHUNK - 1) / A_CHUNK } else { 0 });
-        let b_claim = Claim::new(if pack_b_first { (panels + B_CHUNK - 1) / B_CHUNK } else { 0 });
-        // Home ranges of units, stolen from at the end: thread t computes the same units of
-        // every product of the same shape, so it finds the columns of a weight matrix it
-        // wrote (weight-gradient step) or read (forward) last time in its own cache. Against
-        // guided claims, two threads trained 3-4% faster on a 2-core Xeon (2026-12-02).
-        let split = Split::new(units, threads);
-        parallel::run(threads, &|t, _| {
-            unsafe { p.pack_own_a(t) };
-            if shared_b {
-                a_claim.each(|c| unsafe { pack_a_range(&p, t, c * A_CHUNK, (c * A_CHUNK + A_CHUNK).min(mp)) });
-                b_claim.each(|c| unsafe { pack_b_range(&p, c * B_CHUNK, (c * B_CHUNK + B_CHUNK).min(panels)) });
-                a_claim.wait_done();
-                b_claim.wait_done();
-            }
-            let (mut ok, mut held) = (true, None);
-            split.each(t, |u| ok &= unsafe { compute_units(&p, t, u, u + 1, &mut held) });
-            unsafe { *(finite_ptr as *mut bool).add(t) = ok };
-        });
-    }
-    Ok(finite[..threads].iter().all(|&f| f))
+    let (a_mode, shared_b) = operand_layout(m, k, a.cs == 1).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?;
+    let bpack = prepacked.unwrap_or(core::ptr::null_mut());
+    Ok(Some(Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack, a_mode, shared_b, prepacked: prepacked.is_some(), parts: 1 }))
 }
 
 /// How a product reads A, and whether B is packed up front and shared (see `Plan`).

@@ -22,7 +22,7 @@ use crate::buffer::{ensure_len, zeroed};
 use crate::dataset::Dataset;
 use crate::error::{Error, Result, Status};
 use crate::evaluation::{self, Lane, Model, EVAL_ROWS};
-use crate::gemm::{gemm_threads, Epilogue, Strided};
+use crate::gemm::{gemm_products, BOperand, Epilogue, Product, Strided};
 use crate::init::{init_layer, InitKind};
 use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
@@ -255,22 +255,6 @@ impl Network {
             let dz = &cur[..n * layer.fan_out];
             let input: &[f32] = if l == 0 { x } else { &self.ws.lane.acts[l - 1][..n * layer.fan_in] };
             let w = &self.params[layer.w..layer.w + layer.w_len()];
-            if l > 0 {
-                // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output)
-                let below = &self.ws.lane.acts[l - 1][..n * layer.fan_in];
-                gemm_threads(
-                    threads,
-                    n,
-                    layer.fan_in,
-                    layer.fan_out,
-                    Strided::row_major(dz, layer.fan_out),
-                    Strided::transposed(w, layer.fan_out),
-                    &mut other[..n * layer.fan_in],
-                    layer.fan_in,
-                    Epilogue::MulActDeriv { a: below, act: self.cfg.hidden },
-                    &mut self.ws.lane.pack,
-                )?;
-            }
             let (epi, gw, gb) = match descend {
                 Some(eta) => {
                     let (nw, nb) = self.params_next[layer.w..layer.b + layer.fan_out].split_at_mut(layer.w_len());
@@ -282,18 +266,35 @@ impl Network {
                 }
             };
             // dW = inputᵀ · dZ (or w − η·dW)
-            finite &= gemm_threads(
-                threads,
-                layer.fan_in,
-                layer.fan_out,
-                n,
-                Strided::transposed(input, layer.fan_in),
-                Strided::row_major(dz, layer.fan_out),
-                gw,
-                layer.fan_out,
+            let weight_grad = Product {
+                m: layer.fan_in,
+                n: layer.fan_out,
+                k: n,
+                a: Strided::transposed(input, layer.fan_in),
+                b: BOperand::Matrix(Strided::row_major(dz, layer.fan_out), None),
+                c: gw,
+                ldc: layer.fan_out,
                 epi,
-                &mut self.ws.lane.pack,
-            )?;
+            };
+            let pack = &mut self.ws.lane.pack;
+            finite &= if l > 0 {
+                // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output), in the same fork as dW:
+                // the two only read what they share.
+                let below = &self.ws.lane.acts[l - 1][..n * layer.fan_in];
+                let delta = Product {
+                    m: n,
+                    n: layer.fan_in,
+                    k: layer.fan_out,
+                    a: Strided::row_major(dz, layer.fan_out),
+                    b: BOperand::Matrix(Strided::transposed(w, layer.fan_out), None),
+                    c: &mut other[..n * layer.fan_in],
+                    ldc: layer.fan_in,
+                    epi: Epilogue::MulActDeriv { a: below, act: self.cfg.hidden },
+                };
+                gemm_products(threads, [delta, weight_grad], pack)?[1]
+            } else {
+                gemm_products(threads, [weight_grad], pack)?[0]
+            };
             // db = column sums of dZ (or b − η·db)
             gb.fill(0.0);
             for row in dz.chunks_exact(layer.fan_out) {
