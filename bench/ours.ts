@@ -119,8 +119,9 @@ export async function oursSamplers(opts: { quick: boolean; threads: number[] }):
 
 /**
  * Training and inference throughput (inference with the input copied in and resident) on each
- * thread count in `threads`. The counts take turns repeat by repeat (1, N, 1, N, ...), so a
- * slow spell of this shared machine hits them alike and the ratio between them stays fair.
+ * thread count in `threads`. The counts take turns measure by measure (train on 1 and N, then
+ * on N and 1, ...), so a slow spell of this shared machine hits them alike and the ratio
+ * between them stays fair.
  */
 export async function benchOurs(opts: { quick: boolean; threads: number[]; ceilingChains: number }): Promise<{ results: OursResult[]; ceiling: CeilingInTurns }> {
   const samplers = await oursSamplers(opts);
@@ -132,10 +133,13 @@ export async function benchOurs(opts: { quick: boolean; threads: number[]; ceili
   const peak: number[] = [];
   for (let r = 0; r < repeats; r++) {
     peak.push(await ceiling.sample(0.05, 3));
-    for (const [i, s] of samplers.entries()) {
-      train[i].push(await s.train());
-      infer[i].push(await s.infer());
-      inferResident[i].push(await s.inferResident());
+    // Each measure on every thread count back to back, first in one order and then in the
+    // other, so the turns a ratio compares lie next to each other and a drift of the host's
+    // speed favours neither count.
+    const order = [...samplers.keys()];
+    if (r % 2 === 1) order.reverse();
+    for (const [rates, measure] of [[train, 'train'], [infer, 'infer'], [inferResident, 'inferResident']] as const) {
+      for (const i of order) rates[i][r] = await samplers[i][measure]();
     }
   }
   samplers.forEach((s) => s.dispose());
