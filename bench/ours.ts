@@ -126,7 +126,9 @@ export async function oursSamplers(opts: { quick: boolean; threads: number[] }):
 export async function benchOurs(opts: { quick: boolean; threads: number[]; ceilingChains: number }): Promise<{ results: OursResult[]; ceiling: CeilingInTurns }> {
   const samplers = await oursSamplers(opts);
   const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
-  const repeats = opts.quick ? 3 : 7;
+  // 11 turns: the host's speed changes from spell to spell (seconds long; 2026-12-04 one
+  // thread trained 10,200-15,000 samples/s turn by turn), and more turns steady the medians.
+  const repeats = opts.quick ? 3 : 11;
   const train: number[][] = samplers.map(() => []);
   const infer: number[][] = samplers.map(() => []);
   const inferResident: number[][] = samplers.map(() => []);
