@@ -324,7 +324,7 @@ pub fn gemm_products<const N: usize>(threads: usize, products: [Product; N], pac
     for (slot, product) in plans.iter_mut().zip(products) {
         if let Some(p) = plan(product)? {
             flops = flops.saturating_add(p.m.saturating_mul(p.n).saturating_mul(p.k).saturating_mul(2));
-            most_units = most_units.max(p.m_blocks() * 2 * ((p.n + NR - 1) / NR));
+            most_units = most_units.max(p.m_blocks() * 2 * p.panels());
             *slot = Some(p);
         }
     }
