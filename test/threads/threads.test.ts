@@ -3,7 +3,7 @@
 // fixtures, float64 reference gradients) with every product split over both threads.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, CrossEntropyLoss } from '../../ts/index.js';
+import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, Linear, CrossEntropyLoss, SquaredErrorLoss, DivergenceError } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
 import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
 import { blocking, engineLossAndGradients, gemm, packedALength, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
@@ -86,6 +86,27 @@ describe('GEMM on two threads', () => {
   }
 });
 
+describe('two products in one fork on two threads', () => {
+  // Backprop's products of a layer share a fork (gemm_products): each keeps its own
+  // finiteness flag whichever thread computed its poisoned tile, and both equal the products
+  // computed one at a time on one thread.
+  const pair = (m: number, n: number, k: number, poisoned: number) =>
+    getEngine().scoped((s) => {
+      const out = s.allocOf(Int32Array, 3);
+      getEngine().check(getEngine().exports.mlp_test_descend_pair(2, m, n, k, poisoned, out), 'pair');
+      return Array.from(getEngine().view(Int32Array, out, 3));
+    });
+  for (const [m, n, k] of [[64, 40, 30], [100, 250, 64], [40, 8, 300]] as const) {
+    for (const poisoned of [-1, 0, 1]) {
+      it(`${m}x${k} · ${k}x${n}, ${poisoned < 0 ? 'both finite' : `product ${poisoned} poisoned`}: flags per product, bits of one thread`, () => {
+        const [first, second, same] = splitting(() => pair(m, n, k, poisoned));
+        expect([first, second]).toEqual([poisoned === 0 ? 0 : 1, poisoned === 1 ? 0 : 1]);
+        expect(same).toBe(1);
+      });
+    }
+  }
+});
+
 describe("Strassen's half products on two threads", () => {
   const next = rng(8);
   for (const [m, n, k] of [[200, 210, 206], [256, 500, 784]]) {
@@ -154,6 +175,37 @@ describe('training on two threads', () => {
       expect(sameBits(again.params, two.params)).toBe(true);
     });
   }
+
+  // The fused step flags a NaN or infinity per product and per thread, backprop's two products
+  // of a layer sharing one fork: a divergence must stop training at the same batch as on one
+  // thread and leave the same weights.
+  it('a divergence in the fused step stops at the same batch as on one thread, with the same weights', () => {
+    const next = rng(3);
+    const X = new Matrix(160, 20, Float32Array.from({ length: 160 * 20 }, () => next() * 2 - 1));
+    const Y = new Matrix(160, 1, Float32Array.from({ length: 160 }, (_, i) => X.data[20 * i]! + 2 * X.data[20 * i + 1]! - X.data[20 * i + 2]!));
+    const ds = Dataset.fromMatrices(X, Y);
+    const run = (threads: number) => {
+      const net = new FeedForwardNeuralNets({ inputs: ds, hiddenLayers: [24], g: new Tanh(), O: new Linear(), L: new SquaredErrorLoss(), eta: 1, batchSize: 40, seed: 1, threads });
+      let caught: unknown;
+      try {
+        net.train(100);
+      } catch (e) {
+        caught = e;
+      }
+      const out = { caught, iteration: net.iteration, params: net.readVector(0, 'test') };
+      net.dispose();
+      return out;
+    };
+    const one = run(1);
+    const two = splitting(() => run(2));
+    ds.dispose();
+    expect(one.caught).toBeInstanceOf(DivergenceError);
+    expect(two.caught).toBeInstanceOf(DivergenceError);
+    expect(one.iteration).toBeGreaterThan(0);
+    expect(two.iteration).toBe(one.iteration);
+    expect(Array.from(two.params).every(Number.isFinite)).toBe(true);
+    expect(sameBits(two.params, one.params)).toBe(true);
+  });
 
   it('a network asking for more threads than the engine has uses all of them', () => {
     const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [8], seed: 1, threads: 64 });

@@ -82,6 +82,7 @@ export interface EngineExports {
   mlp_test_forks(): number;
   mlp_test_blocking(out: Ptr): Status;
   mlp_test_split(total: number, threads: number, t: number, out: Ptr): Status;
+  mlp_test_descend_pair(threads: number, m: number, n: number, k: number, poisoned: number, out: Ptr): Status;
 }
 
 /** The ABI version this binding was written for (`mlp_abi_version` in abi.rs). */

@@ -928,6 +928,46 @@ pub extern "C" fn mlp_test_split(total: usize, threads: usize, t: usize, out: *m
     })())
 }
 
+/// Test hook for `gemm::gemm_products`: two weight-gradient steps C_i = W_i − (A_i·B) (the
+/// fused update of a training step; A_i m x k, B k x n, made from a fixed pattern) in one call
+/// on up to `threads` threads, one W_i holding an infinity in its last element when
+/// `poisoned` is i. Writes each product's finiteness flag (1 = finite) to out[0..2], and to
+/// out[2] whether both C equal the same products computed one at a time on one thread.
+#[no_mangle]
+pub extern "C" fn mlp_test_descend_pair(threads: usize, m: usize, n: usize, k: usize, poisoned: i32, out: *mut i32) -> i32 {
+    report((|| {
+        let out = slice_mut(out, 3, "pair output")?;
+        let len = |r: usize, c: usize| r.checked_mul(c).filter(|&l| l > 0 && l <= 1 << 24).ok_or_else(|| Error::shape("pair shapes must be non-empty and at most 2^24 elements"));
+        let (alen, blen, clen) = (len(m, k)?, len(k, n)?, len(m, n)?);
+        let pattern = |len: usize, seed: usize| -> Result<Vec<f32>> {
+            let mut v = zeroed(len, "pair operand")?;
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = ((i * 7 + seed * 13) % 17) as f32 / 17.0 - 0.5;
+            }
+            Ok(v)
+        };
+        let (a0, a1, b) = (pattern(alen, 1)?, pattern(alen, 2)?, pattern(blen, 3)?);
+        let mut w = [pattern(clen, 4)?, pattern(clen, 5)?];
+        if let Some(wp) = usize::try_from(poisoned).ok().and_then(|i| w.get_mut(i)) {
+            wp[clen - 1] = f32::INFINITY;
+        }
+        fn descend<'a>(m: usize, n: usize, k: usize, a: &'a [f32], b: &'a [f32], w: &'a [f32], c: &'a mut [f32]) -> gemm::Product<'a> {
+            let b = gemm::BOperand::Matrix(Strided::row_major(b, n), None);
+            gemm::Product { m, n, k, a: Strided::row_major(a, k), b, c, ldc: n, epi: Epilogue::Descend { w, eta: 1.0 } }
+        }
+        let mut pack = Vec::new();
+        let (mut c0, mut c1, mut d0, mut d1) = (zeroed(clen, "C")?, zeroed(clen, "C")?, zeroed(clen, "C")?, zeroed(clen, "C")?);
+        let flags = gemm::gemm_products(threads, [descend(m, n, k, &a0, &b, &w[0], &mut c0), descend(m, n, k, &a1, &b, &w[1], &mut c1)], &mut pack)?;
+        gemm::gemm_products(1, [descend(m, n, k, &a0, &b, &w[0], &mut d0)], &mut pack)?;
+        gemm::gemm_products(1, [descend(m, n, k, &a1, &b, &w[1], &mut d1)], &mut pack)?;
+        let same = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits());
+        out[0] = flags[0] as i32;
+        out[1] = flags[1] as i32;
+        out[2] = (same(&c0, &d0) && same(&c1, &d1)) as i32;
+        Ok(())
+    })())
+}
+
 /// Test hook: how many jobs have run on more than one thread since the module started.
 #[no_mangle]
 pub extern "C" fn mlp_test_forks() -> usize {
