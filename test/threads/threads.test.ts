@@ -88,8 +88,8 @@ describe('GEMM on two threads', () => {
 
 describe('two products in one fork on two threads', () => {
   // Backprop's products of a layer share a fork (gemm_products): each keeps its own
-  // finiteness flag whichever thread computed its poisoned tile, and both equal the products
-  // computed one at a time on one thread.
+  // finiteness flag (the poisoned element is in its last tile, in the second thread's home
+  // range unless stolen), and both equal the products computed one at a time on one thread.
   const pair = (m: number, n: number, k: number, poisoned: number) =>
     getEngine().scoped((s) => {
       const out = s.allocOf(Int32Array, 3);
@@ -176,9 +176,9 @@ describe('training on two threads', () => {
     });
   }
 
-  // The fused step flags a NaN or infinity per product and per thread, backprop's two products
-  // of a layer sharing one fork: a divergence must stop training at the same batch as on one
-  // thread and leave the same weights.
+  // End to end: a divergence on two threads stops training at the same batch as on one and
+  // leaves the same weights (the per-product flags of a shared fork are tested directly above,
+  // with mlp_test_descend_pair; this net's first overflow may show in a bias or layer 0).
   it('a divergence in the fused step stops at the same batch as on one thread, with the same weights', () => {
     const next = rng(3);
     const X = new Matrix(160, 20, Float32Array.from({ length: 160 * 20 }, () => next() * 2 - 1));

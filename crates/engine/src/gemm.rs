@@ -232,8 +232,8 @@ impl<'a> Plan<'a> {
     /// row block in turn (that block's A stays in L2); with a small one (all of it in L2),
     /// the row blocks (and parts) of one panel in turn, so the units a thread owns are whole
     /// columns of C and its consecutive units share their B panel.
-    fn unit(&self, u: usize, panels: usize) -> (usize, usize, usize) {
-        let rows = self.m_blocks() * self.parts;
+    fn unit(&self, u: usize) -> (usize, usize, usize) {
+        let (rows, panels) = (self.m_blocks() * self.parts, self.panels());
         let (bp, jp) = if self.shared_b { (u / panels, u % panels) } else { (u % rows, u / rows) };
         let (mb, part) = (bp / self.parts, bp % self.parts);
         let (lo, hi) = (mb * MC, (mb * MC + MC).min(self.m_panels()));
@@ -320,18 +320,17 @@ pub fn gemm_products<const N: usize>(threads: usize, products: [Product; N], pac
     let oom = || Error::oom("packed matrix panels", usize::MAX);
     let mut plans: [Option<Plan>; N] = [None; N];
     let mut flops = 0usize;
-    let mut most_units = 0;
     for (slot, product) in plans.iter_mut().zip(products) {
         if let Some(p) = plan(product)? {
             flops = flops.saturating_add(p.m.saturating_mul(p.n).saturating_mul(p.k).saturating_mul(2));
-            most_units = most_units.max(p.m_blocks() * 2 * p.panels());
             *slot = Some(p);
         }
     }
-    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads).min(most_units.max(1)) };
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads) };
     for p in plans.iter_mut().flatten() {
         p.parts = row_parts(p.m, threads, p.shared_b);
     }
+    // No more threads than the largest product has units.
     let threads = threads.min(plans.iter().flatten().map(Plan::units).max().unwrap_or(1));
     // Each product's packed A and B, one after the other in `pack`, each 16-byte aligned.
     let mut lens = [(0usize, 0usize); N];
@@ -597,11 +596,10 @@ fn k_blocks(k: usize) -> (usize, usize) {
 pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize, held: &mut Option<usize>) -> bool {
     let k = p.k;
     let (blocks, size) = k_blocks(k);
-    let panels = (p.n + NR - 1) / NR;
     let mut probe = splat(0.0);
     let mut touched = 0u32;
     for u in first..end {
-        let (ir_first, ir_end, jp) = p.unit(u, panels);
+        let (ir_first, ir_end, jp) = p.unit(u);
         for kb in 0..blocks {
             let k0 = (kb * size).min(k);
             let block = Block { ir_first, ir_end, jp, k0, kc: size.min(k - k0), first: kb == 0, last: kb + 1 == blocks };
@@ -614,7 +612,7 @@ pub unsafe fn compute_units(p: &Plan, t: usize, first: usize, end: usize, held: 
                 // with prepacked weights. Touching the rows of an unpacked B (training's) the
                 // same way did not help: training ran 1% slower.
                 let next_k0 = if kb + 1 < blocks { (k0 + size).min(k) } else { 0 };
-                let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1, panels).2) } else { None };
+                let next_jp = if kb + 1 < blocks { Some(jp) } else if u + 1 < end { Some(p.unit(u + 1).2) } else { None };
                 let kernels = ir_end - ir_first;
                 // A block of few kernels reads B about as fast as it could touch it.
                 let lines = if kernels < TOUCH_MIN_KERNELS { 0 } else { next_jp.map_or(0, |_| (size.min(k - next_k0) * NR + 15) / 16) };
