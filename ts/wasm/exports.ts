@@ -75,6 +75,8 @@ export interface EngineExports {
   mlp_network_set_threads(h: Handle, threads: number): Status;
   mlp_test_set_parallel_flops(flops: number): void;
   mlp_test_set_strassen(on: number): void;
+  mlp_test_set_sparse(on: number): void;
+  mlp_test_sparse_products(): number;
   mlp_test_set_whole_chunks(on: number): void;
   mlp_test_set_prepacked(on: number): void;
   mlp_test_set_unsized_lanes(on: number): void;

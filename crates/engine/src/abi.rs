@@ -857,6 +857,20 @@ pub extern "C" fn mlp_test_set_strassen(on: i32) {
     strassen::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
 }
 
+/// Test hook: the first layer's products skip the zeros of a mostly-zero input (on = 1, the
+/// default; see `sparse`) or take every product densely (0), for comparing the two in one
+/// process.
+#[no_mangle]
+pub extern "C" fn mlp_test_set_sparse(on: i32) {
+    crate::sparse::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Test hook: how many products skipped the zeros of their input so far (see `sparse`).
+#[no_mangle]
+pub extern "C" fn mlp_test_sparse_products() -> usize {
+    crate::sparse::PRODUCTS.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// Test hook: evaluation reads its weights packed once (on = 1, the default; see
 /// `evaluation::PackedWeights`) or packs them in every product (0), for comparing the two in
 /// one process.

@@ -20,6 +20,7 @@ use crate::gemm::{self, gemm_operand_threads, BOperand, Epilogue, Strided};
 use crate::loss::{fused_softmax_ce, loss_sum, softmax_cross_entropy_rows};
 use crate::network::{Config, Layer};
 use crate::parallel::{self, Claim, MAX_THREADS};
+use crate::sparse::{self, Sparse};
 use crate::strassen;
 
 /// Rows per chunk when evaluating large inputs. Small chunks keep each layer's output in
@@ -54,6 +55,9 @@ pub struct Lane {
     pub acts: Vec<Vec<f32>>,
     pub pack: Vec<f32>,
     pub strassen: strassen::Scratch,
+    /// The input as the last forward pass compressed it, when it took the first layer's
+    /// product that way (`rows` = its row count; else 0; see `sparse`).
+    pub sparse: Sparse,
 }
 
 impl Lane {
@@ -73,6 +77,7 @@ impl Lane {
     /// it allocates nothing.
     fn reserve_chunk(&mut self, sizes: &[usize], rows: usize) -> Result<()> {
         self.reserve_rows(sizes, rows)?;
+        self.sparse.reserve(rows, sizes[0])?;
         let oom = || Error::oom("packed matrix panels", usize::MAX);
         for pair in sizes.windows(2) {
             let (k, n) = (pair[0], pair[1]);
@@ -204,6 +209,7 @@ impl Model<'_> {
     /// Activations below `simd::TINY` are stored as 0 (see there).
     pub fn forward(&self, lane: &mut Lane, threads: usize, x: &[f32], n: usize, eval: bool) -> Result<()> {
         let last = self.layers.len() - 1;
+        lane.sparse.rows = 0;
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = lane.acts.split_at_mut(l);
             let input: &[f32] = if l == 0 { x } else { &before[l - 1][..n * layer.fan_in] };
@@ -213,6 +219,13 @@ impl Model<'_> {
             let bias = &self.params[layer.b..layer.b + layer.fan_out];
             let out = &mut after[0][..n * layer.fan_out];
             let packed = self.packed.filter(|_| eval);
+            // A mostly-zero input (image pixels) skips its zeros, giving the plain product's
+            // bits (see `sparse`; Strassen's way rounds differently).
+            let b = &self.params[layer.w..];
+            if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
+                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, out, layer.fan_out, Epilogue::BiasAct { bias, act });
+                continue;
+            }
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {
                 let ops = packed.and_then(|p| p.strassen(l));
                 strassen::forward(threads, n, layer.fan_out, layer.fan_in, input, w, ops, out, bias, act, &mut lane.strassen, &mut lane.pack)?;

@@ -133,9 +133,24 @@ pub enum Landing {
 }
 
 impl<'a> Epilogue<'a> {
+    /// Asserts that what the epilogue reads (and a second landing writes) lies within its
+    /// operands for a C of m x n (row stride ldc) in `c_len` floats.
+    pub(crate) fn check(&self, m: usize, n: usize, ldc: usize, c_len: usize) {
+        match *self {
+            Epilogue::Store | Epilogue::Land { there: None, .. } => {}
+            Epilogue::Land { there: Some((at, _)), .. } => {
+                let end = span(m, ldc, n, 1).unwrap();
+                let disjoint = at > end || (at % ldc >= n && at % ldc + n <= ldc);
+                assert!(disjoint && end.checked_add(at).map_or(false, |e| e < c_len), "gemm second landing overlaps C or lies outside");
+            }
+            Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
+            Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
+        }
+    }
+
     /// Applies the epilogue to `width` (1..=4) values of row `row` starting at column `col`.
     #[inline(always)]
-    fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
+    pub(crate) fn apply(&self, v: v128, row: usize, col: usize, ldc: usize, width: usize, probe: &mut v128) -> v128 {
         match *self {
             Epilogue::Store | Epilogue::Land { .. } => v,
             Epilogue::BiasAct { bias, act } => {
@@ -434,16 +449,7 @@ fn plan(pr: Product) -> Result<Option<Plan>> {
         }
     };
     assert!(ldc >= n && span(m, ldc, n, 1).map_or(false, |end| end < c.len()), "gemm output too small");
-    match epi {
-        Epilogue::Store | Epilogue::Land { there: None, .. } => {}
-        Epilogue::Land { there: Some((at, _)), .. } => {
-            let end = span(m, ldc, n, 1).unwrap();
-            let disjoint = at > end || (at % ldc >= n && at % ldc + n <= ldc);
-            assert!(disjoint && end.checked_add(at).map_or(false, |e| e < c.len()), "gemm second landing overlaps C or lies outside");
-        }
-        Epilogue::BiasAct { bias, .. } => assert!(bias.len() >= n, "gemm bias too short"),
-        Epilogue::MulActDeriv { a: o, .. } | Epilogue::Descend { w: o, .. } => assert!(o.len() >= (m - 1) * ldc + n, "gemm epilogue operand too short"),
-    }
+    epi.check(m, n, ldc, c.len());
     let (a_mode, shared_b) = operand_layout(m, k, a.cs == 1).ok_or_else(|| Error::oom("packed matrix panels", usize::MAX))?;
     let bpack = prepacked.unwrap_or(core::ptr::null_mut());
     Ok(Some(Plan { m, n, k, a, b, b2, c: c.as_mut_ptr(), ldc, epi, apack: core::ptr::null_mut(), bpack, a_mode, shared_b, prepacked: prepacked.is_some(), parts: 1 }))

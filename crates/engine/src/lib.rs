@@ -4,7 +4,8 @@
 //! generator), `simd` (vector helpers and a vectorised exp), `gemm` (register-tiled matrix
 //! products), `activations`, `loss`, `optim`, `init` (parameter initialisers), `dataset`
 //! (resident training data), `parallel` (fork/join over worker instances in the threads
-//! build), `strassen` (seven half products for evaluation's large ones), `network`
+//! build), `strassen` (seven half products for evaluation's large ones), `sparse` (the first layer's
+//! products over a mostly-zero input, skipping its zeros), `network`
 //! (backward and training; `evaluation` has the forward pass and evaluation in chunks), `reference` (a plain
 //! float64 network used only to check the float32 path), and `abi` (every export).
 
@@ -23,4 +24,5 @@ pub mod parallel;
 pub mod reference;
 pub mod rng;
 pub mod simd;
+pub mod sparse;
 pub mod strassen;

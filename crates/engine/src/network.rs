@@ -28,6 +28,7 @@ use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
+use crate::sparse::{self, Sparse};
 use crate::simd::{all_finite, copy_floats, flush_below, map_inplace, splat, zip_inplace, TINY};
 
 #[derive(Clone, Debug)]
@@ -69,6 +70,8 @@ struct Workspace {
     yb: Vec<f32>,
     /// Buffers of evaluation's other threads.
     eval: evaluation::Space,
+    /// The transpose of the compressed input, for the first layer's weight gradient.
+    sparse_t: Sparse,
 }
 
 pub struct Network {
@@ -186,7 +189,8 @@ impl Network {
         self.ws.lane.reserve_rows(sizes, rows)?;
         let widest = sizes[1..].iter().copied().max().unwrap_or(1);
         for d in self.ws.delta.iter_mut() {
-            ensure_len(d, rows.saturating_mul(widest), "deltas")?;
+            // 3 floats more: the sparse weight gradient reads whole vectors (`sparse::b_fits`).
+            ensure_len(d, rows.saturating_mul(widest).saturating_add(3), "deltas")?;
         }
         ensure_len(&mut self.ws.xb, rows.saturating_mul(sizes[0]), "batch inputs")?;
         ensure_len(&mut self.ws.yb, rows.saturating_mul(outputs), "batch targets")?;
@@ -265,7 +269,14 @@ impl Network {
                     (Epilogue::Store, gw, gb)
                 }
             };
-            // dW = inputᵀ · dZ (or w − η·dW)
+            // dW = inputᵀ · dZ (or w − η·dW); a mostly-zero input as the forward pass
+            // compressed it (see `sparse`), which changes no bit of the result.
+            let pack = &mut self.ws.lane.pack;
+            let compressed = &self.ws.lane.sparse;
+            if l == 0 && compressed.rows == n && sparse::b_fits(&cur[..], n, layer.fan_out, layer.fan_out) {
+                self.ws.sparse_t.transpose_of(compressed)?;
+                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, gw, layer.fan_out, epi);
+            } else {
             let weight_grad = Product {
                 m: layer.fan_in,
                 n: layer.fan_out,
@@ -276,7 +287,6 @@ impl Network {
                 ldc: layer.fan_out,
                 epi,
             };
-            let pack = &mut self.ws.lane.pack;
             finite &= if l > 0 {
                 // dZ of the layer below = (dZ · Wᵀ) ⊙ f'(its output), in the same fork as dW:
                 // the two only read what they share.
@@ -295,6 +305,7 @@ impl Network {
             } else {
                 gemm_products(threads, [weight_grad], pack)?[0]
             };
+            }
             // db = column sums of dZ (or b − η·db)
             gb.fill(0.0);
             for row in dz.chunks_exact(layer.fan_out) {

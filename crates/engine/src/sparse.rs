@@ -1,0 +1,279 @@
+//! Products whose A is mostly zeros: the first layer's, whose A is the input (an image's
+//! background pixels are zeros: MNIST's inputs are 81% zeros), in the forward pass (X·W) and
+//! for the weight gradient (Xᵀ·dZ).
+//!
+//! A is compressed into its nonzeros row by row (`Sparse`, built once per batch or chunk),
+//! and each row of C is the sum, over the row's nonzeros a_q, of a_q times row q of a
+//! row-major B: a tile of `TILE` vectors (24 columns) of C sits in registers while the row's
+//! nonzeros go by. Skipping a zero of A skips a term that is ±0 when B is finite, and adding
+//! ±0 onto the kernel's running sum (which starts at +0) never changes it, so taking the
+//! nonzeros in order gives the dense kernel's sums to the bit: which way a product goes
+//! changes no result. (With a NaN or an infinity in B the dense kernel makes 0·∞ = NaN; this
+//! way does not. Training refuses any step that would leave one in the weights.)
+//!
+//! Why 6 vectors: TurboFan loads all of a step's B values before its arithmetic (see
+//! `gemm`), so 6 accumulators + 6 B vectors + the broadcast A value take 13 of the 15 usable
+//! xmm registers. The 6 add chains are what 2 add pipes with 3 cycles of latency need.
+
+use core::arch::wasm32::*;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+
+use crate::buffer::ensure_len;
+use crate::error::{Error, Result};
+use crate::gemm::{Epilogue, PARALLEL_FLOPS};
+use crate::parallel::{self, Split, MAX_THREADS};
+use crate::simd::{load, splat, store, store_partial};
+
+/// Vectors of 4 columns in a tile of C.
+pub const TILE: usize = 6;
+
+/// A is taken this way when at most this fraction of it is nonzero (as DENSITY_NUM /
+/// DENSITY_DEN, so the bound is exact in integers).
+const DENSITY_NUM: usize = 1;
+const DENSITY_DEN: usize = 2;
+
+/// Off only in A/B measurements and tests (`mlp_test_set_sparse`).
+pub static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Products taken this way so far, so the tests can tell that theirs were
+/// (`mlp_test_sparse_products`).
+pub static PRODUCTS: AtomicUsize = AtomicUsize::new(0);
+
+/// A matrix's nonzeros row by row (compressed sparse rows): row r's are at
+/// `starts[r]..starts[r + 1]` of `index` (their columns, increasing) and `values`.
+#[derive(Default)]
+pub struct Sparse {
+    pub rows: usize,
+    pub cols: usize,
+    starts: Vec<u32>,
+    index: Vec<u32>,
+    values: Vec<f32>,
+}
+
+/// The most nonzeros a `rows x cols` A may have to be taken this way.
+fn max_nonzeros(rows: usize, cols: usize) -> usize {
+    rows.saturating_mul(cols) / DENSITY_DEN * DENSITY_NUM
+}
+
+impl Sparse {
+    /// Sizes the buffers for compressing any `rows x cols` matrix (and its transpose), so
+    /// that doing so allocates nothing.
+    pub fn reserve(&mut self, rows: usize, cols: usize) -> Result<()> {
+        let lines = rows.max(cols).checked_add(1).ok_or_else(|| Error::oom("sparse rows", usize::MAX))?;
+        // A row may write up to 4 entries past the bound before it is checked.
+        let entries = max_nonzeros(rows, cols).checked_add(cols + 4).ok_or_else(|| Error::oom("sparse rows", usize::MAX))?;
+        ensure_len(&mut self.starts, lines, "sparse rows")?;
+        ensure_len(&mut self.index, entries, "sparse rows")?;
+        ensure_len(&mut self.values, entries, "sparse rows")
+    }
+
+    /// Compresses the `rows x cols` row-major `a`. Returns false (and leaves self holding
+    /// nothing usable) when this way is off or more of `a` than the bound is nonzero.
+    pub fn compress(&mut self, a: &[f32], rows: usize, cols: usize) -> Result<bool> {
+        self.rows = 0;
+        if !ENABLED.load(Relaxed) || rows == 0 || cols == 0 {
+            return Ok(false);
+        }
+        assert!(a.len() >= rows * cols, "sparse input too short");
+        self.reserve(rows, cols)?;
+        let bound = max_nonzeros(rows, cols);
+        let (index, values) = (self.index.as_mut_ptr(), self.values.as_mut_ptr());
+        let mut count = 0usize;
+        self.starts[0] = 0;
+        for r in 0..rows {
+            let row = a[r * cols..(r + 1) * cols].as_ptr();
+            let mut j = 0;
+            // SAFETY: `reserve` leaves room for cols + 4 entries past the bound, and count
+            // exceeds the bound by less than one row before the check below.
+            unsafe {
+                while j + 4 <= cols {
+                    let v = load(row.add(j));
+                    let nonzero = i32x4_bitmask(f32x4_ne(v, splat(0.0)));
+                    if nonzero != 0 {
+                        // Each lane written, and kept (count advanced) only when nonzero.
+                        for lane in 0..4 {
+                            *index.add(count) = (j + lane) as u32;
+                            *values.add(count) = *row.add(j + lane);
+                            count += (nonzero >> lane) as usize & 1;
+                        }
+                    }
+                    j += 4;
+                }
+                while j < cols {
+                    let x = *row.add(j);
+                    *index.add(count) = j as u32;
+                    *values.add(count) = x;
+                    count += (x != 0.0) as usize;
+                    j += 1;
+                }
+            }
+            if count > bound {
+                return Ok(false);
+            }
+            self.starts[r + 1] = count as u32;
+        }
+        self.rows = rows;
+        self.cols = cols;
+        Ok(true)
+    }
+
+    /// Makes self the transpose of `a` (its columns as rows, each column's nonzeros in
+    /// increasing row order, so sums over them go in the dense kernel's order).
+    pub fn transpose_of(&mut self, a: &Sparse) -> Result<()> {
+        let (rows, cols) = (a.cols, a.rows);
+        self.reserve(rows, cols)?;
+        let nnz = a.starts[a.rows] as usize;
+        // Count per column of a, then turn the counts into starts.
+        self.starts[..rows + 1].fill(0);
+        for &q in &a.index[..nnz] {
+            self.starts[q as usize + 1] += 1;
+        }
+        for r in 0..rows {
+            self.starts[r + 1] += self.starts[r];
+        }
+        // Place each entry, using starts[q] as column q's cursor, then shift the cursors back.
+        for i in 0..a.rows {
+            for e in a.starts[i] as usize..a.starts[i + 1] as usize {
+                let q = a.index[e] as usize;
+                let at = self.starts[q] as usize;
+                self.index[at] = i as u32;
+                self.values[at] = a.values[e];
+                self.starts[q] += 1;
+            }
+        }
+        for r in (0..rows).rev() {
+            self.starts[r + 1] = self.starts[r];
+        }
+        self.starts[0] = 0;
+        self.rows = rows;
+        self.cols = cols;
+        Ok(())
+    }
+
+    /// Nonzeros of row r: (columns, values).
+    fn row(&self, r: usize) -> (&[u32], &[f32]) {
+        let (lo, hi) = (self.starts[r] as usize, self.starts[r + 1] as usize);
+        (&self.index[lo..hi], &self.values[lo..hi])
+    }
+
+    fn nonzeros(&self) -> usize {
+        self.starts[self.rows] as usize
+    }
+}
+
+/// Whether `product` can read B (k x n, row stride ldb) from `b`: its last row's last tile
+/// reads whole vectors, up to 3 floats past column n.
+pub fn b_fits(b: &[f32], k: usize, n: usize, ldb: usize) -> bool {
+    k == 0 || n == 0 || (ldb >= n && (k - 1).checked_mul(ldb).and_then(|x| x.checked_add((n + 3) & !3)).map_or(false, |end| end <= b.len()))
+}
+
+/// C (a.rows x n, row stride ldc) = epilogue(A·B) for a compressed A (a.rows x k, k =
+/// a.cols) and a row-major B (k x n, row stride ldb; `b_fits`), on up to `threads` threads
+/// (units: a tile of columns by a part of the rows). Returns false when a `Descend` step
+/// gave a NaN or an infinity.
+#[allow(clippy::too_many_arguments)]
+pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize, epi: Epilogue) -> bool {
+    let m = a.rows;
+    if m == 0 || n == 0 {
+        return true;
+    }
+    assert!(b_fits(b, a.cols, n, ldb), "sparse product B too small");
+    assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "sparse product output too small");
+    epi.check(m, n, ldc, c.len());
+    PRODUCTS.fetch_add(1, Relaxed);
+    let flops = a.nonzeros().saturating_mul(n).saturating_mul(2);
+    let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads) };
+    let tiles = (n + 4 * TILE - 1) / (4 * TILE);
+    // On several threads, parts of the rows too, so that the units end close together.
+    let parts = if threads == 1 { 1 } else { (m / 32).clamp(1, 8) };
+    let units = tiles * parts;
+    let threads = threads.min(units);
+    let job = Job { a, n, b: b.as_ptr(), ldb, c: c.as_mut_ptr(), ldc, epi, parts };
+    if threads == 1 {
+        return unsafe { job.units(0, units) };
+    }
+    let split = Split::new(units, threads);
+    let mut finite = [true; MAX_THREADS];
+    let finite_ptr = finite.as_mut_ptr() as usize;
+    parallel::run(threads, &|t, _| {
+        let mut ok = true;
+        split.each(t, |u| ok &= unsafe { job.units(u, u + 1) });
+        // SAFETY: each thread writes its own slot.
+        unsafe { *(finite_ptr as *mut bool).add(t) = ok };
+    });
+    finite[..threads].iter().all(|&f| f)
+}
+
+/// One product as its threads share it (C written in disjoint tiles).
+struct Job<'a> {
+    a: &'a Sparse,
+    n: usize,
+    b: *const f32,
+    ldb: usize,
+    c: *mut f32,
+    ldc: usize,
+    epi: Epilogue<'a>,
+    parts: usize,
+}
+
+unsafe impl Sync for Job<'_> {}
+
+impl Job<'_> {
+    /// Computes units first..end: unit u is tile u / parts of the columns over part u % parts
+    /// of the rows (a thread's consecutive units share their tile of B).
+    unsafe fn units(&self, first: usize, end: usize) -> bool {
+        let mut probe = splat(0.0);
+        let m = self.a.rows;
+        for u in first..end {
+            let (tile, part) = (u / self.parts, u % self.parts);
+            let j0 = tile * 4 * TILE;
+            let vectors = ((self.n - j0 + 3) / 4).min(TILE);
+            for r in m * part / self.parts..m * (part + 1) / self.parts {
+                let (index, values) = self.a.row(r);
+                let b = self.b.add(j0);
+                match vectors {
+                    6 => self.finish(r, j0, &row_tile::<6>(index, values, b, self.ldb), &mut probe),
+                    5 => self.finish(r, j0, &row_tile::<5>(index, values, b, self.ldb), &mut probe),
+                    4 => self.finish(r, j0, &row_tile::<4>(index, values, b, self.ldb), &mut probe),
+                    3 => self.finish(r, j0, &row_tile::<3>(index, values, b, self.ldb), &mut probe),
+                    2 => self.finish(r, j0, &row_tile::<2>(index, values, b, self.ldb), &mut probe),
+                    _ => self.finish(r, j0, &row_tile::<1>(index, values, b, self.ldb), &mut probe),
+                }
+            }
+        }
+        crate::simd::hsum(probe) == 0.0
+    }
+
+    /// Applies the epilogue to a row's tile and stores it in C. Lanes past column n (read
+    /// from whatever follows in B) are zeroed first, as the dense kernel's padding is.
+    #[inline(always)]
+    unsafe fn finish<const V: usize>(&self, r: usize, j0: usize, acc: &[v128; V], probe: &mut v128) {
+        for (v, &sum) in acc.iter().enumerate() {
+            let col = j0 + 4 * v;
+            let width = 4.min(self.n - col);
+            let dst = self.c.add(r * self.ldc + col);
+            if width == 4 {
+                store(dst, self.epi.apply(sum, r, col, self.ldc, 4, probe));
+            } else {
+                let keep = i32x4(-1, if width > 1 { -1 } else { 0 }, if width > 2 { -1 } else { 0 }, 0);
+                let out = self.epi.apply(v128_and(sum, keep), r, col, self.ldc, width, probe);
+                store_partial(core::slice::from_raw_parts_mut(dst, width), out);
+            }
+        }
+    }
+}
+
+/// One row's tile: Σ over its nonzeros (columns `index`, `values`) of value × row q of B
+/// (from `b`, row stride ldb), V vectors wide.
+#[inline(always)]
+unsafe fn row_tile<const V: usize>(index: &[u32], values: &[f32], b: *const f32, ldb: usize) -> [v128; V] {
+    let mut acc = [f32x4_splat(0.0); V];
+    for (&q, x) in index.iter().zip(values) {
+        let x = v128_load32_splat(x as *const f32 as *const u32);
+        let row = b.add(q as usize * ldb);
+        for (v, sum) in acc.iter_mut().enumerate() {
+            *sum = f32x4_add(*sum, f32x4_mul(x, load(row.add(4 * v))));
+        }
+    }
+    acc
+}

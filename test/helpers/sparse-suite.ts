@@ -1,0 +1,145 @@
+// The first layer's products skip the zeros of a mostly-zero input (sparse.rs). Skipping a
+// zero skips a term that adds nothing, so every result must equal the dense products' bit for
+// bit: training (plain gradient descent's fused step, Adam's stored gradients), a refused
+// step, and evaluation (against the plain products: Strassen's way rounds differently).
+// Each case also checks which way the products went, so none can pass by never taking it.
+
+import { describe, expect, it } from 'vitest';
+import { Dataset, DivergenceError, FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
+import { getEngine } from '../../ts/wasm/load.js';
+import { rng } from './engine.js';
+
+const e = () => getEngine().exports;
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return x.every((v, i) => v === y[i]);
+}
+
+/** n rows of d inputs, each nonzero with probability `density` (values in (0, 1], some
+ *  entries −0, every 7th row all zeros), and one-hot targets of k classes. */
+export function sparseData(n: number, d: number, k: number, density: number, seed: number): Dataset {
+  const next = rng(seed);
+  const X = new Matrix(n, d);
+  for (let i = 0; i < n * d; i++) {
+    const r = next();
+    X.data[i] = Math.floor(i / d) % 7 === 3 ? 0 : r < density ? 1 - next() : r < density + 0.05 ? -0 : 0;
+  }
+  const Y = new Matrix(n, k);
+  for (let i = 0; i < n; i++) Y.data[i * k + Math.floor(next() * k)] = 1;
+  return Dataset.fromMatrices(X, Y);
+}
+
+/** Runs f with the sparse way on or off, and returns its result and how many products took it. */
+function way<T>(on: boolean, f: () => T): { out: T; products: number } {
+  e().mlp_test_set_sparse(on ? 1 : 0);
+  const before = e().mlp_test_sparse_products();
+  try {
+    return { out: f(), products: e().mlp_test_sparse_products() - before };
+  } finally {
+    e().mlp_test_set_sparse(1);
+  }
+}
+
+/** The suite, with networks on `threads` threads (the threads build's file runs it on 2). */
+export function sparseSuite(threads: number): void {
+  // Widths: a d not a multiple of 4 (compression's scalar tail), hidden widths whose last
+  // tile is partial (13: lanes past the row are read and must not count; 50: two whole
+  // 24-column tiles and a 2-column one).
+  const shapes: [number, number[], number][] = [[784, [50, 13], 10], [7, [13], 3], [100, [24, 8], 4]];
+  const optimizers = [['gradient descent (the fused step)', {}], ['Adam (stored gradients)', { optimizer: 'adam', eta: 0.01 }]] as const;
+
+  describe(`training on ${threads} thread(s)`, () => {
+    for (const [d, hidden, k] of shapes)
+      for (const [name, options] of optimizers)
+        it(`${d}-${hidden.join('-')}-${k}, ${name}: the dense products' bits`, () => {
+          const data = sparseData(150, d, k, 0.2, d);
+          const run = () => {
+            const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: hidden, batchSize: 32, seed: 9, threads, eta: 0.5, ...options });
+            try {
+              net.train(2);
+              return net.readVector(0, 'test');
+            } finally {
+              net.dispose();
+            }
+          };
+          const sparse = way(true, run);
+          const dense = way(false, run);
+          data.dispose();
+          // 5 batches (the last partial) in each of 2 epochs: each step's forward and weight
+          // gradient.
+          expect(sparse.products).toBe(2 * 5 * 2);
+          expect(dense.products).toBe(0);
+          expect(sameBits(sparse.out, dense.out)).toBe(true);
+        });
+
+    it('a step that overflows is refused at the same batch, the weights kept bit for bit', () => {
+      const data = sparseData(64, 784, 10, 0.2, 4);
+      const run = () => {
+        const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [30], batchSize: 8, seed: 3, threads, eta: 1e38 });
+        let good = net.readVector(0, 'test');
+        let batches = 0;
+        try {
+          net.train(3, { logEvery: 1, onProgress: () => { good = net.readVector(0, 'test'); batches++; } });
+        } catch (err) {
+          expect(err).toBeInstanceOf(DivergenceError);
+        }
+        const now = net.readVector(0, 'test');
+        net.dispose();
+        expect(sameBits(now, good)).toBe(true);
+        return { now, batches };
+      };
+      const sparse = way(true, run);
+      const dense = way(false, run);
+      data.dispose();
+      expect(sparse.products).toBeGreaterThan(0);
+      expect(sparse.out.batches).toBe(dense.out.batches);
+      expect(sameBits(sparse.out.now, dense.out.now)).toBe(true);
+    });
+  });
+
+  describe(`evaluation on ${threads} thread(s)`, () => {
+    // 600 rows: two 256-row chunks and an 88-row one (on two threads, the first two whole on
+    // threads of their own, the last split); 5 rows: one short chunk.
+    for (const n of [600, 5])
+      it(`${n} rows: predict and loss equal the plain products bit for bit`, () => {
+        const train = sparseData(40, 784, 10, 0.2, 1);
+        const X = sparseData(n, 784, 10, 0.2, 2);
+        const net = new FeedForwardNeuralNets({ inputs: train, hiddenLayers: [210, 206], seed: 5, threads });
+        try {
+          const run = () => ({ probs: net.evaluate(X).data as Float32Array, loss: net.loss(X) });
+          e().mlp_test_set_strassen(0);
+          const sparse = way(true, run);
+          const dense = way(false, run);
+          e().mlp_test_set_strassen(1);
+          // With Strassen's way for the dense products, the results only agree closely.
+          const strassen = way(false, run);
+          expect(sparse.products).toBe(2 * Math.ceil(n / 256));
+          expect(sameBits(sparse.out.probs, dense.out.probs)).toBe(true);
+          expect(sparse.out.loss).toBe(dense.out.loss);
+          const worst = strassen.out.probs.reduce((w, p, i) => Math.max(w, Math.abs(p - sparse.out.probs[i])), 0);
+          expect(worst).toBeLessThan(1e-5);
+        } finally {
+          e().mlp_test_set_strassen(1);
+          net.dispose();
+          train.dispose();
+          X.dispose();
+        }
+      });
+
+    it('up to half the inputs nonzero takes the sparse way, more does not', () => {
+      // 4 rows of 8: the bound is 16 nonzeros.
+      const net = new FeedForwardNeuralNets({ inputs: 8, outputs: 3, hiddenLayers: [5], seed: 1, threads });
+      const x = (nonzeros: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < nonzeros ? 0.5 + i / 64 : 0)));
+      for (const [nonzeros, taken] of [[16, 1], [17, 0], [0, 1]] as const) {
+        const sparse = way(true, () => net.evaluate(x(nonzeros)).data as Float32Array);
+        const dense = way(false, () => net.evaluate(x(nonzeros)).data as Float32Array);
+        expect(sparse.products, `${nonzeros} nonzeros`).toBe(taken);
+        expect(sameBits(sparse.out, dense.out)).toBe(true);
+      }
+      net.dispose();
+    });
+  });
+}
