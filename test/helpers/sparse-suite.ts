@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset, DivergenceError, FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
-import { rng } from './engine.js';
+import { rng, worstRatio } from './engine.js';
 
 const e = () => getEngine().exports;
 
@@ -19,13 +19,15 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 /** n rows of d inputs, each nonzero with probability `density` (values in (0, 1], some
- *  entries −0, every 7th row all zeros), and one-hot targets of k classes. */
-export function sparseData(n: number, d: number, k: number, density: number, seed: number): Dataset {
+ *  entries −0, every 7th row all zeros), and one-hot targets of k classes. Standardised,
+ *  (x − 0.13) / 0.31: the zeros become a background of −0.42 (as MNIST's do). */
+export function sparseData(n: number, d: number, k: number, density: number, seed: number, standardised = false): Dataset {
   const next = rng(seed);
   const X = new Matrix(n, d);
   for (let i = 0; i < n * d; i++) {
     const r = next();
     X.data[i] = Math.floor(i / d) % 7 === 3 ? 0 : r < density ? 1 - next() : r < density + 0.05 ? -0 : 0;
+    if (standardised) X.data[i] = (X.data[i] - 0.13) / 0.31;
   }
   const Y = new Matrix(n, k);
   for (let i = 0; i < n; i++) Y.data[i * k + Math.floor(next() * k)] = 1;
@@ -54,10 +56,10 @@ export function sparseSuite(threads: number): void {
   describe(`training on ${threads} thread(s)`, () => {
     for (const [d, hidden, k] of shapes)
       for (const [name, options] of optimizers)
-        it(`${d}-${hidden.join('-')}-${k}, ${name}: the dense products' bits`, () => {
+        it(`${d}-${hidden.join('-')}-${k}, ${name}: the dense products' bits${threads > 1 ? ', and one thread\'s' : ''}`, () => {
           const data = sparseData(150, d, k, 0.2, d);
-          const run = () => {
-            const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: hidden, batchSize: 32, seed: 9, threads, eta: 0.5, ...options });
+          const run = (count = threads) => {
+            const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: hidden, batchSize: 32, seed: 9, threads: count, eta: 0.5, ...options });
             try {
               net.train(2);
               return net.readVector(0, 'test');
@@ -65,15 +67,69 @@ export function sparseSuite(threads: number): void {
               net.dispose();
             }
           };
-          const sparse = way(true, run);
-          const dense = way(false, run);
+          const sparse = way(true, () => run());
+          const dense = way(false, () => run());
+          const one = way(true, () => run(1));
           data.dispose();
           // 5 batches (the last partial) in each of 2 epochs: each step's forward and weight
           // gradient.
           expect(sparse.products).toBe(2 * 5 * 2);
           expect(dense.products).toBe(0);
           expect(sameBits(sparse.out, dense.out)).toBe(true);
+          expect(sameBits(sparse.out, one.out)).toBe(true);
         });
+
+    it('standardised inputs (a background of −0.42), stored gradients of a batch: close to the dense products, and one thread\'s bits', () => {
+      const data = sparseData(32, 784, 10, 0.2, 8, true);
+      const { X, Y } = data.toMatrices();
+      const run = (count = threads) => {
+        const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [50, 13], seed: 9, threads: count });
+        try {
+          net.backPropagation(net.forwardPropagation(X), Y, X);
+          return net.readVector(1, 'test');
+        } finally {
+          net.dispose();
+        }
+      };
+      const sparse = way(true, () => run());
+      const dense = way(false, () => run());
+      const one = way(true, () => run(1));
+      data.dispose();
+      // forwardPropagation's product, then backPropagation's forward and weight gradient.
+      expect(sparse.products).toBe(3);
+      const first = 784 * 50; // the first layer's weight gradient
+      expect(worstRatio(sparse.out.subarray(0, first), dense.out.subarray(0, first), 1e-7, 1e-4)).toBeLessThan(1);
+      expect(worstRatio(sparse.out, dense.out, 1e-7, 1e-4)).toBeLessThan(1);
+      expect(sameBits(sparse.out, one.out)).toBe(true);
+    });
+
+    for (const [name, options] of optimizers.slice(0, 1))
+      it(`standardised inputs (a background of −0.42), ${name}: close to the dense products, and one thread's bits`, () => {
+        const data = sparseData(150, 784, 10, 0.2, 6, true);
+        const run = (count = threads) => {
+          const net = new FeedForwardNeuralNets({ inputs: data, hiddenLayers: [50, 13], batchSize: 32, seed: 9, threads: count, eta: 0.1, ...options });
+          try {
+            const before = net.readVector(0, 'test');
+            net.train(2);
+            const after = net.readVector(0, 'test');
+            return { after, moved: after.reduce((m, v, i) => Math.max(m, Math.abs(v - before[i])), 0) };
+          } finally {
+            net.dispose();
+          }
+        };
+        const sparse = way(true, () => run());
+        const dense = way(false, () => run());
+        const one = way(true, () => run(1));
+        const again = way(true, () => run());
+        data.dispose();
+        expect(sparse.products).toBe(2 * 5 * 2);
+        // Summed in another order: float32 rounding, far below what training moved the weights.
+        expect(dense.out.moved).toBeGreaterThan(1e-2);
+        expect(worstRatio(sparse.out.after, dense.out.after, 1e-5, 1e-4)).toBeLessThan(1);
+        expect(sameBits(sparse.out.after, dense.out.after)).toBe(false);
+        expect(sameBits(sparse.out.after, one.out.after)).toBe(true);
+        expect(sameBits(sparse.out.after, again.out.after)).toBe(true);
+      });
 
     it('a step that overflows is refused at the same batch, the weights kept bit for bit', () => {
       const data = sparseData(64, 784, 10, 0.2, 4);
@@ -129,11 +185,29 @@ export function sparseSuite(threads: number): void {
         }
       });
 
-    it('up to half the inputs nonzero takes the sparse way, more does not', () => {
-      // 4 rows of 8: the bound is 16 nonzeros.
+    it('standardised inputs (a background of −0.42): predict and loss close to the dense products', () => {
+      const train = sparseData(40, 784, 10, 0.2, 1, true);
+      const X = sparseData(600, 784, 10, 0.2, 2, true);
+      const net = new FeedForwardNeuralNets({ inputs: train, hiddenLayers: [210, 206], seed: 5, threads });
+      try {
+        const run = () => ({ probs: net.evaluate(X).data as Float32Array, loss: net.loss(X) });
+        const sparse = way(true, run);
+        const dense = way(false, run);
+        expect(sparse.products).toBe(2 * 3);
+        expect(worstRatio(sparse.out.probs, dense.out.probs, 1e-6, 1e-4)).toBeLessThan(1);
+        expect(Math.abs(sparse.out.loss - dense.out.loss)).toBeLessThan(1e-5 * dense.out.loss);
+      } finally {
+        net.dispose();
+        train.dispose();
+        X.dispose();
+      }
+    });
+
+    it('up to a third of the inputs nonzero takes the sparse way, more does not', () => {
+      // 4 rows of 8: the bound is 10 nonzeros.
       const net = new FeedForwardNeuralNets({ inputs: 8, outputs: 3, hiddenLayers: [5], seed: 1, threads });
       const x = (nonzeros: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < nonzeros ? 0.5 + i / 64 : 0)));
-      for (const [nonzeros, taken] of [[16, 1], [17, 0], [0, 1]] as const) {
+      for (const [nonzeros, taken] of [[10, 1], [11, 0], [0, 1], [32, 0]] as const) {
         const sparse = way(true, () => net.evaluate(x(nonzeros)).data as Float32Array);
         const dense = way(false, () => net.evaluate(x(nonzeros)).data as Float32Array);
         expect(sparse.products, `${nonzeros} nonzeros`).toBe(taken);

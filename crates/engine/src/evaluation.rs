@@ -58,6 +58,8 @@ pub struct Lane {
     /// The input as the last forward pass compressed it, when it took the first layer's
     /// product that way (`rows` = its row count; else 0; see `sparse`).
     pub sparse: Sparse,
+    /// The first layer's weight column sums when the input's background is not 0.
+    pub shift: Vec<f32>,
 }
 
 impl Lane {
@@ -78,6 +80,7 @@ impl Lane {
     fn reserve_chunk(&mut self, sizes: &[usize], rows: usize) -> Result<()> {
         self.reserve_rows(sizes, rows)?;
         self.sparse.reserve(rows, sizes[0])?;
+        ensure_len(&mut self.shift, sizes[1] + 4, "column sums")?;
         let oom = || Error::oom("packed matrix panels", usize::MAX);
         for pair in sizes.windows(2) {
             let (k, n) = (pair[0], pair[1]);
@@ -220,10 +223,15 @@ impl Model<'_> {
             let out = &mut after[0][..n * layer.fan_out];
             let packed = self.packed.filter(|_| eval);
             // A mostly-zero input (image pixels) skips its zeros, giving the plain product's
-            // bits (see `sparse`; Strassen's way rounds differently).
+            // bits (see `sparse`; Strassen's way rounds differently); a standardised one its
+            // background.
             let b = &self.params[layer.w..];
             if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
-                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, out, layer.fan_out, Epilogue::BiasAct { bias, act });
+                if lane.sparse.background != 0.0 {
+                    ensure_len(&mut lane.shift, layer.fan_out + 4, "column sums")?;
+                    sparse::column_sums(b, layer.fan_in, layer.fan_out, layer.fan_out, &mut lane.shift);
+                }
+                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, &lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act });
                 continue;
             }
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {

@@ -70,8 +70,10 @@ struct Workspace {
     yb: Vec<f32>,
     /// Buffers of evaluation's other threads.
     eval: evaluation::Space,
-    /// The transpose of the compressed input, for the first layer's weight gradient.
+    /// The transpose of the compressed input, for the first layer's weight gradient, and the
+    /// column sums of its dZ when the input's background is not 0.
     sparse_t: Sparse,
+    shift: Vec<f32>,
 }
 
 pub struct Network {
@@ -270,12 +272,17 @@ impl Network {
                 }
             };
             // dW = inputᵀ · dZ (or w − η·dW); a mostly-zero input as the forward pass
-            // compressed it (see `sparse`), which changes no bit of the result.
+            // compressed it (see `sparse`), which changes no bit of the result (a
+            // standardised one, less its background: rounded differently).
             let pack = &mut self.ws.lane.pack;
             let compressed = &self.ws.lane.sparse;
             if l == 0 && compressed.rows == n && sparse::b_fits(&cur[..], n, layer.fan_out, layer.fan_out) {
                 self.ws.sparse_t.transpose_of(compressed)?;
-                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, gw, layer.fan_out, epi);
+                if compressed.background != 0.0 {
+                    ensure_len(&mut self.ws.shift, layer.fan_out + 4, "column sums")?;
+                    sparse::column_sums(&cur[..], n, layer.fan_out, layer.fan_out, &mut self.ws.shift);
+                }
+                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, &self.ws.shift, gw, layer.fan_out, epi);
             } else {
             let weight_grad = Product {
                 m: layer.fan_in,

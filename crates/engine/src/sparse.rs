@@ -2,6 +2,14 @@
 //! background pixels are zeros: MNIST's inputs are 81% zeros), in the forward pass (X·W) and
 //! for the weight gradient (Xᵀ·dZ).
 //!
+//! Standardised inputs have no zeros, but the background is still one value c (an image's
+//! 0 pixels all map to it): then A = c + S, S being mostly zeros, and A·B = S·B + c·(1ᵀB),
+//! Aᵀ·B = Sᵀ·B + c·(1ᵀB) too (1ᵀB: the column sums of B, added to each row of C). So a
+//! product skips A's c's instead (`Sparse::background`) and adds c times B's column sums to
+//! every row (`product`'s `shift`). That rounds differently from the dense kernel (its terms
+//! are summed in another order), within float32 tolerance, and the same way whoever
+//! computes it.
+//!
 //! A is compressed into its nonzeros row by row (`Sparse`, built once per batch or chunk),
 //! and each row of C is the sum, over the row's nonzeros a_q, of a_q times row q of a
 //! row-major B: a tile of `TILE` vectors (24 columns) of C sits in registers while the row's
@@ -27,10 +35,14 @@ use crate::simd::{load, splat, store, store_partial};
 /// Vectors of 4 columns in a tile of C.
 pub const TILE: usize = 6;
 
-/// A is taken this way when at most this fraction of it is nonzero (as DENSITY_NUM /
-/// DENSITY_DEN, so the bound is exact in integers).
+/// A is taken this way when at most this fraction of it differs from its background (as
+/// DENSITY_NUM / DENSITY_DEN, so the bound is exact in integers). Inputs of the reference
+/// network with nonzeros scattered at random (2-core EPYC, 2026-12-04, in-process A/B):
+/// at 30% this way inferred 1.13x and trained 1.20x as fast as the dense kernels, at 40%
+/// 0.93x and 1.06x, at 50% 0.88x and 1.05x. MNIST's pixels (19% nonzero, in strokes): 1.6x
+/// both.
 const DENSITY_NUM: usize = 1;
-const DENSITY_DEN: usize = 2;
+const DENSITY_DEN: usize = 3;
 
 /// Off only in A/B measurements and tests (`mlp_test_set_sparse`).
 pub static ENABLED: AtomicBool = AtomicBool::new(true);
@@ -39,12 +51,15 @@ pub static ENABLED: AtomicBool = AtomicBool::new(true);
 /// (`mlp_test_sparse_products`).
 pub static PRODUCTS: AtomicUsize = AtomicUsize::new(0);
 
-/// A matrix's nonzeros row by row (compressed sparse rows): row r's are at
-/// `starts[r]..starts[r + 1]` of `index` (their columns, increasing) and `values`.
+/// A matrix A less its background c, S = A − c, by S's nonzeros row by row (compressed
+/// sparse rows): row r's are at `starts[r]..starts[r + 1]` of `index` (their columns,
+/// increasing) and `values`.
 #[derive(Default)]
 pub struct Sparse {
     pub rows: usize,
     pub cols: usize,
+    /// c: 0, or the value most of a standardised input holds.
+    pub background: f32,
     starts: Vec<u32>,
     index: Vec<u32>,
     values: Vec<f32>,
@@ -67,8 +82,10 @@ impl Sparse {
         ensure_len(&mut self.values, entries, "sparse rows")
     }
 
-    /// Compresses the `rows x cols` row-major `a`. Returns false (and leaves self holding
-    /// nothing usable) when this way is off or more of `a` than the bound is nonzero.
+    /// Compresses the `rows x cols` row-major `a`, its background being the value that more
+    /// than half of its first row holds, if any, else 0. Returns false (and
+    /// leaves self holding nothing usable) when this way is off or more of `a` than the bound
+    /// differs from the background.
     pub fn compress(&mut self, a: &[f32], rows: usize, cols: usize) -> Result<bool> {
         self.rows = 0;
         if !ENABLED.load(Relaxed) || rows == 0 || cols == 0 {
@@ -76,6 +93,9 @@ impl Sparse {
         }
         assert!(a.len() >= rows * cols, "sparse input too short");
         self.reserve(rows, cols)?;
+        let c = majority(&a[..cols]).filter(|c| c.is_finite()).unwrap_or(0.0);
+        self.background = c;
+        let cv = splat(c);
         let bound = max_nonzeros(rows, cols);
         let (index, values) = (self.index.as_mut_ptr(), self.values.as_mut_ptr());
         let mut count = 0usize;
@@ -88,12 +108,14 @@ impl Sparse {
             unsafe {
                 while j + 4 <= cols {
                     let v = load(row.add(j));
-                    let nonzero = i32x4_bitmask(f32x4_ne(v, splat(0.0)));
+                    let nonzero = i32x4_bitmask(f32x4_ne(v, cv));
                     if nonzero != 0 {
                         // Each lane written, and kept (count advanced) only when nonzero.
-                        for lane in 0..4 {
+                        let s = f32x4_sub(v, cv);
+                        let lanes = [f32x4_extract_lane::<0>(s), f32x4_extract_lane::<1>(s), f32x4_extract_lane::<2>(s), f32x4_extract_lane::<3>(s)];
+                        for (lane, &x) in lanes.iter().enumerate() {
                             *index.add(count) = (j + lane) as u32;
-                            *values.add(count) = *row.add(j + lane);
+                            *values.add(count) = x;
                             count += (nonzero >> lane) as usize & 1;
                         }
                     }
@@ -102,8 +124,8 @@ impl Sparse {
                 while j < cols {
                     let x = *row.add(j);
                     *index.add(count) = j as u32;
-                    *values.add(count) = x;
-                    count += (x != 0.0) as usize;
+                    *values.add(count) = x - c;
+                    count += (x != c) as usize;
                     j += 1;
                 }
             }
@@ -145,6 +167,7 @@ impl Sparse {
             self.starts[r + 1] = self.starts[r];
         }
         self.starts[0] = 0;
+        self.background = a.background;
         self.rows = rows;
         self.cols = cols;
         Ok(())
@@ -169,15 +192,17 @@ pub fn b_fits(b: &[f32], k: usize, n: usize, ldb: usize) -> bool {
 
 /// C (a.rows x n, row stride ldc) = epilogue(A·B) for a compressed A (a.rows x k, k =
 /// a.cols) and a row-major B (k x n, row stride ldb; `b_fits`), on up to `threads` threads
-/// (units: a tile of columns by a part of the rows). Returns false when a `Descend` step
-/// gave a NaN or an infinity.
+/// (units: a tile of columns by a part of the rows). With a background c ≠ 0, `shift` must
+/// hold B's column sums (n of them, and 3 floats more; see `column_sums`): c times them is
+/// added to every row. Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
-pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize, epi: Epilogue) -> bool {
+pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, shift: &[f32], c: &mut [f32], ldc: usize, epi: Epilogue) -> bool {
     let m = a.rows;
     if m == 0 || n == 0 {
         return true;
     }
     assert!(b_fits(b, a.cols, n, ldb), "sparse product B too small");
+    assert!(a.background == 0.0 || shift.len() >= (n + 3) & !3, "sparse product column sums too short");
     assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "sparse product output too small");
     epi.check(m, n, ldc, c.len());
     PRODUCTS.fetch_add(1, Relaxed);
@@ -188,7 +213,7 @@ pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, c: &
     let parts = if threads == 1 { 1 } else { (m / 32).clamp(1, 8) };
     let units = tiles * parts;
     let threads = threads.min(units);
-    let job = Job { a, n, b: b.as_ptr(), ldb, c: c.as_mut_ptr(), ldc, epi, parts };
+    let job = Job { a, n, b: b.as_ptr(), ldb, shift: shift.as_ptr(), c: c.as_mut_ptr(), ldc, epi, parts };
     if threads == 1 {
         return unsafe { job.units(0, units) };
     }
@@ -210,6 +235,7 @@ struct Job<'a> {
     n: usize,
     b: *const f32,
     ldb: usize,
+    shift: *const f32,
     c: *mut f32,
     ldc: usize,
     epi: Epilogue<'a>,
@@ -248,8 +274,10 @@ impl Job<'_> {
     /// from whatever follows in B) are zeroed first, as the dense kernel's padding is.
     #[inline(always)]
     unsafe fn finish<const V: usize>(&self, r: usize, j0: usize, acc: &[v128; V], probe: &mut v128) {
+        let background = self.a.background;
         for (v, &sum) in acc.iter().enumerate() {
             let col = j0 + 4 * v;
+            let sum = if background == 0.0 { sum } else { f32x4_add(sum, f32x4_mul(splat(background), load(self.shift.add(col)))) };
             let width = 4.min(self.n - col);
             let dst = self.c.add(r * self.ldc + col);
             if width == 4 {
@@ -276,4 +304,35 @@ unsafe fn row_tile<const V: usize>(index: &[u32], values: &[f32], b: *const f32,
         }
     }
     acc
+}
+
+/// The value more than half of `x` holds, if one does (Boyer and Moore's vote, then a count;
+/// −0 counts as 0).
+fn majority(x: &[f32]) -> Option<f32> {
+    let (mut pick, mut lead) = (0.0f32, 0usize);
+    for &v in x {
+        if lead == 0 {
+            pick = v;
+        }
+        lead = if v == pick { lead + 1 } else { lead - 1 };
+    }
+    (x.iter().filter(|&&v| v == pick).count() * 2 > x.len()).then(|| pick)
+}
+
+/// The column sums of B (k x n, row stride ldb; `b_fits`) into `out` (n floats, and 3 more
+/// that get what follows them): `product`'s shift for a background c ≠ 0.
+pub fn column_sums(b: &[f32], k: usize, n: usize, ldb: usize, out: &mut [f32]) {
+    let width = (n + 3) & !3;
+    assert!(b_fits(b, k, n, ldb) && out.len() >= width, "column sums: operand too small");
+    out[..width].fill(0.0);
+    for q in 0..k {
+        // SAFETY: `b_fits` covers whole vectors up to `width` in every row.
+        unsafe {
+            let row = b.as_ptr().add(q * ldb);
+            for j in (0..width).step_by(4) {
+                let at = out.as_mut_ptr().add(j);
+                store(at, f32x4_add(load(at), load(row.add(j))));
+            }
+        }
+    }
 }
