@@ -84,15 +84,31 @@ export interface OursSampler {
   dispose(): void;
 }
 
-/** Samplers for each thread count in `threads`, sharing one synthetic data set. */
-export async function oursSamplers(opts: { quick: boolean; threads: number[] }): Promise<OursSampler[]> {
-  await init();
-  const n = opts.quick ? 3200 : 12_800;
+/** What the engine is measured on: the synthetic data every peer gets (standardised Gaussian
+ *  noise: no value repeats, so every product is dense), or MNIST's images standardised as the
+ *  report and `npm run mnist` do (their background is one value: the first layer's products
+ *  skip it; see crates/engine/src/sparse.rs). */
+export type BenchData = 'synthetic' | 'mnist';
+
+/** n training rows and an inference batch (as a Matrix, and the same rows resident) of `kind`. */
+async function benchData(kind: BenchData, n: number): Promise<{ data: Dataset; batch: Matrix; residentBatch: Dataset; dispose(): void }> {
+  if (kind === 'mnist') {
+    const prepared = prepareMnist(await loadMnist(), { seed: 0, validationSize: 0, trainLimit: n, testLimit: INFERENCE_BATCH });
+    return { data: prepared.train, batch: prepared.test.toMatrices().X, residentBatch: prepared.test, dispose: () => prepared.dispose() };
+  }
   const syn = syntheticMnistLike(n, 1);
   const data = Dataset.fromMatrices(new Matrix(n, 784, syn.x), new Matrix(n, 10, syn.y));
   const batch = new Matrix(INFERENCE_BATCH, 784, syn.x.subarray(0, INFERENCE_BATCH * 784));
   // The same rows copied into the engine once (evaluate ignores the targets).
   const residentBatch = Dataset.fromMatrices(batch, new Matrix(INFERENCE_BATCH, 10, syn.y.subarray(0, INFERENCE_BATCH * 10)));
+  return { data, batch, residentBatch, dispose: () => (data.dispose(), residentBatch.dispose()) };
+}
+
+/** Samplers for each thread count in `threads`, sharing one data set of `data`'s kind. */
+export async function oursSamplers(opts: { quick: boolean; threads: number[]; data?: BenchData }): Promise<OursSampler[]> {
+  await init();
+  const n = opts.quick ? 3200 : 12_800;
+  const { data, batch, residentBatch, dispose } = await benchData(opts.data ?? 'synthetic', n);
   let alive = opts.threads.length;
   return opts.threads.map((threads) => {
     const net = referenceNet(data, threads);
@@ -108,10 +124,7 @@ export async function oursSamplers(opts: { quick: boolean; threads: number[] }):
       inferResident: async () => INFERENCE_BATCH / (await timeIt(() => net.evaluate(residentBatch), { warmup: 0, repeats: 1, minSeconds: 0.2 })).samples[0],
       dispose: () => {
         net.dispose();
-        if (--alive === 0) {
-          data.dispose();
-          residentBatch.dispose();
-        }
+        if (--alive === 0) dispose();
       },
     };
   });
@@ -123,8 +136,11 @@ export async function oursSamplers(opts: { quick: boolean; threads: number[] }):
  * on N and 1, ...), so a slow spell of this shared machine hits them alike and the ratio
  * between them stays fair.
  */
-export async function benchOurs(opts: { quick: boolean; threads: number[]; ceilingChains: number }): Promise<{ results: OursResult[]; ceiling: CeilingInTurns }> {
-  const samplers = await oursSamplers(opts);
+export async function benchOurs(opts: { quick: boolean; threads: number[]; ceilingChains: number }): Promise<{ results: OursResult[]; mnist: OursResult[]; ceiling: CeilingInTurns }> {
+  // The synthetic data's samplers, then MNIST's (same thread counts), in the same turns.
+  const synthetic = await oursSamplers(opts);
+  const samplers = [...synthetic, ...(await oursSamplers({ ...opts, data: 'mnist' }))];
+  const counts = synthetic.length;
   const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
   // 11 turns: the host's speed changes from spell to spell (seconds long; 2026-12-04 one
   // thread trained 10,200-15,000 samples/s turn by turn), and more turns steady the medians.
@@ -145,18 +161,21 @@ export async function benchOurs(opts: { quick: boolean; threads: number[]; ceili
     }
   }
   samplers.forEach((s) => s.dispose());
-  const vsFirst = (rates: number[][], i: number) => summarize(rates[i].map((v, r) => v / rates[0][r]));
+  // Against the first thread count on the same data.
+  const vsFirst = (rates: number[][], i: number) => summarize(rates[i].map((v, r) => v / rates[i < counts ? 0 : counts][r]));
   const shareOfPeak = (rates: number[], flopsPerSample: number) => summarize(rates.map((v, r) => (v * flopsPerSample) / (peak[r] * 1e9)));
+  const results = samplers.map((s, i) => ({
+    threads: s.threads,
+    train: summarize(train[i]),
+    inference: summarize(infer[i]),
+    inferenceResident: summarize(inferResident[i]),
+    trainVsFirst: vsFirst(train, i),
+    inferenceVsFirst: vsFirst(infer, i),
+    inferenceResidentVsFirst: vsFirst(inferResident, i),
+  }));
   return {
-    results: samplers.map((s, i) => ({
-      threads: s.threads,
-      train: summarize(train[i]),
-      inference: summarize(infer[i]),
-      inferenceResident: summarize(inferResident[i]),
-      trainVsFirst: vsFirst(train, i),
-      inferenceVsFirst: vsFirst(infer, i),
-      inferenceResidentVsFirst: vsFirst(inferResident, i),
-    })),
+    results: results.slice(0, counts),
+    mnist: results.slice(counts),
     ceiling: {
       chains: ceiling.chains,
       gflops: summarize(peak),

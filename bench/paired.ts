@@ -2,7 +2,8 @@
 // training, TF.js manual step, TF.js model.fit, ours and TF.js inference on a resident input,
 // ours and TF.js inference copying the input in, again...), so each ratio comes from figures
 // taken seconds apart: a slow spell of this shared machine hits both sides of a ratio alike
-// instead of whichever engine happened to run during it.
+// instead of whichever engine happened to run during it. Ours on MNIST's images takes its
+// turn in the same repeats.
 
 import { inferenceFlopsPerSample, oursSamplers } from './ours.js';
 import { ceilingSampler } from './ceiling/measure.js';
@@ -20,10 +21,15 @@ export interface PairedResult {
   ratios: { step: Summary; fit: Summary; inference: Summary; inferenceCopied: Summary };
   /** TF.js wasm inference (input resident) as a share of the SIMD128 ceiling sampled in the same turn. */
   tfjsInferenceShare: Summary;
+  /** Ours on one thread on MNIST's images (see `BenchData`) in the same turns, and ÷ TF.js's
+   *  rates of the turn (TF.js's dense kernels do the same work whatever the values). */
+  mnist: { train: Summary; inference: Summary; inferenceResident: Summary; ratios: { step: Summary; fit: Summary; inference: Summary; inferenceCopied: Summary } };
 }
 
 export async function benchPaired(opts: { quick: boolean; ceilingChains: number }): Promise<PairedResult> {
   const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
+  const [mnist] = await oursSamplers({ quick: opts.quick, threads: [1], data: 'mnist' });
+  const onMnist = { train: [] as number[], inference: [] as number[], inferenceResident: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[], inferCopyRatio: [] as number[] };
   const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
   const seen = {
     train: [] as number[],
@@ -48,6 +54,14 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
       const copied = await ours.infer();
       const tfCopied = await tfjs.rate('inferCopy');
       const peak = await ceiling.sample(0.05, 3);
+      const [mTrain, mResident, mCopied] = [await mnist.train(), await mnist.inferResident(), await mnist.infer()];
+      onMnist.train.push(mTrain);
+      onMnist.inferenceResident.push(mResident);
+      onMnist.inference.push(mCopied);
+      onMnist.step.push(mTrain / step);
+      onMnist.fit.push(mTrain / fit);
+      onMnist.inferRatio.push(mResident / tfResident);
+      onMnist.inferCopyRatio.push(mCopied / tfCopied);
       seen.train.push(train);
       seen.inference.push(copied);
       seen.inferenceResident.push(resident);
@@ -63,11 +77,18 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
     throw e;
   } finally {
     ours.dispose();
+    mnist.dispose();
   }
   return {
     tfjs: result,
     ours: { train: summarize(seen.train), inference: summarize(seen.inference), inferenceResident: summarize(seen.inferenceResident) },
     ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio), inferenceCopied: summarize(seen.inferCopyRatio) },
     tfjsInferenceShare: summarize(seen.tfShare),
+    mnist: {
+      train: summarize(onMnist.train),
+      inference: summarize(onMnist.inference),
+      inferenceResident: summarize(onMnist.inferenceResident),
+      ratios: { step: summarize(onMnist.step), fit: summarize(onMnist.fit), inference: summarize(onMnist.inferRatio), inferenceCopied: summarize(onMnist.inferCopyRatio) },
+    },
   };
 }

@@ -30,7 +30,7 @@ log('bench: mlp-wasm kernels…');
 const kernels = await benchKernels({ quick });
 const threadCounts = [...new Set([1, cores])];
 log(`bench: mlp-wasm on ${threadCounts.join(' and ')} thread(s), interleaved…`);
-const { results: ours, ceiling: inTurns } = await benchOurs({ quick, threads: threadCounts, ceilingChains: peak.chains });
+const { results: ours, mnist: oursMnist, ceiling: inTurns } = await benchOurs({ quick, threads: threadCounts, ceilingChains: peak.chains });
 log('bench: mlp-wasm (1 thread) and TensorFlow.js wasm, in turns…');
 const paired = await benchPaired({ quick, ceilingChains: peak.chains });
 const tfWasm = paired.tfjs;
@@ -42,6 +42,9 @@ const one = ours.find((o) => o.threads === 1)!;
 const inferenceDone = await inferenceFlopsDone();
 const minHalf = await strassenMinHalf();
 const all = ours.find((o) => o.threads === cores) ?? one;
+const oneMnist = oursMnist.find((o) => o.threads === 1)!;
+const allMnist = oursMnist.find((o) => o.threads === all.threads) ?? oneMnist;
+const onMnist = paired.mnist;
 log('bench: the report\'s MNIST baseline…');
 const { baseline, memory } = await benchBaseline({ quick, threads: all.threads });
 
@@ -60,6 +63,8 @@ const throughputHeaders = ['engine', 'threads', 'train samples/s (batch 64)', 'v
 const throughputRows: Cell[][] = [
   ...ours.map((o) => [`mlp-wasm`, o.threads, range(o.train), ratio(o.train, one.train), range(o.inferenceResident), ratio(o.inferenceResident, one.inferenceResident), range(o.inference), ratio(o.inference, one.inference)]),
   ['mlp-wasm, in turns with TF.js wasm', 1, range(paired.ours.train), null, range(paired.ours.inferenceResident), null, range(paired.ours.inference), null],
+  ...oursMnist.map((o) => [`mlp-wasm, MNIST images (vs ours 1 thread on them)`, o.threads, range(o.train), ratio(o.train, oneMnist.train), range(o.inferenceResident), ratio(o.inferenceResident, oneMnist.inferenceResident), range(o.inference), ratio(o.inference, oneMnist.inference)] as Cell[]),
+  ['mlp-wasm, MNIST images, in turns with TF.js wasm', 1, range(onMnist.train), null, range(onMnist.inferenceResident), null, range(onMnist.inference), null],
   [`TensorFlow.js ${tfWasm.version} wasm (manual step)`, tfWasm.threads, range(tfWasm.trainStep), inverse(paired.ratios.step), range(tfWasm.inference), inverse(paired.ratios.inference), range(tfWasm.inferenceCopied), inverse(paired.ratios.inferenceCopied)],
   [`TensorFlow.js ${tfWasm.version} wasm (model.fit)`, tfWasm.threads, range(tfWasm.trainFit), inverse(paired.ratios.fit), null, null, null, null],
   [`TensorFlow.js ${tfCpu.version} cpu (manual step)`, tfCpu.threads, range(tfCpu.trainStep), ratio(tfCpu.trainStep, one.train), range(tfCpu.inference), ratio(tfCpu.inference, one.inferenceResident), range(tfCpu.inferenceCopied), ratio(tfCpu.inferenceCopied, one.inference)],
@@ -80,6 +85,11 @@ const speedup = [
   [`mlp-wasm ${all.threads} threads vs 1 thread (inference, input copied in per call, in turns)`, turns2(all.inferenceVsFirst)],
   ['mlp-wasm inference vs TF.js wasm, input resident (batch 1000, 1 thread, in turns)', turns(paired.ratios.inference)],
   ['mlp-wasm inference vs TF.js wasm, input copied in per call (batch 1000, 1 thread, in turns)', turns(paired.ratios.inferenceCopied)],
+  ['mlp-wasm 1 thread on MNIST images vs TF.js wasm manual step (in turns)', turns(onMnist.ratios.step)],
+  ['mlp-wasm 1 thread on MNIST images vs TF.js wasm model.fit (in turns)', turns(onMnist.ratios.fit)],
+  [`mlp-wasm ${all.threads} threads vs 1 thread on MNIST images (training, in turns)`, turns2(allMnist.trainVsFirst)],
+  ['mlp-wasm inference on MNIST images vs TF.js wasm, input resident (in turns)', turns(onMnist.ratios.inference)],
+  ['mlp-wasm inference on MNIST images vs TF.js wasm, input copied in per call (in turns)', turns(onMnist.ratios.inferenceCopied)],
   [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; ceiling sampled in each turn)`, percents(inTurns.trainShare)],
   [`mlp-wasm 1-thread inference, input resident, as a share of the SIMD128 ceiling (${(inferenceFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample, a plain product's count; in each turn)`, percents(inTurns.inferenceResidentShare)],
   [`the same for the flops it does (${(inferenceDone / 1e6).toFixed(2)} MFLOP/sample: Strassen's seven half products on the layers whose halves are all ≥ ${minHalf})`, percents(scaled(inTurns.inferenceResidentShare, inferenceDone / inferenceFlopsPerSample()))],
@@ -102,6 +112,14 @@ const targets: Cell[][] = [
   ['inference (batch 1000), 1 thread: ≥ 35,000 samples/s, input copied in per call', formatNumber(one.inference.median), check(one.inference.median >= 35_000), share(35_000, inferenceFlopsPerSample())],
   ['inference (batch 1000), 1 thread: ≥ 2x TF.js wasm, both inputs resident', times(paired.ratios.inference), check(paired.ratios.inference.median >= 2), share(2 * tfWasm.inference.median, inferenceFlopsPerSample())],
   ['inference (batch 1000), 1 thread: ≥ 2x TF.js wasm, both copied in per call', times(paired.ratios.inferenceCopied), check(paired.ratios.inferenceCopied.median >= 2), share(2 * tfWasm.inferenceCopied.median, inferenceFlopsPerSample())],
+  ['MNIST images, training, 1 thread: ≥ 10,000 samples/s', formatNumber(oneMnist.train.median), check(oneMnist.train.median >= 10_000), null],
+  ['MNIST images, training, 1 thread: ≥ 7x TF.js wasm (manual step)', times(onMnist.ratios.step), check(onMnist.ratios.step.median >= 7), null],
+  ['MNIST images, training, 1 thread: ≥ 10x TF.js wasm (model.fit)', times(onMnist.ratios.fit), check(onMnist.ratios.fit.median >= 10), null],
+  [`MNIST images, training, ${all.threads} threads: ≥ 1.8x one thread`, `${allMnist.trainVsFirst.median.toFixed(3)}x`, check(allMnist.trainVsFirst.median >= 1.8), null],
+  ['MNIST images, inference, 1 thread: ≥ 35,000 samples/s, input resident', formatNumber(oneMnist.inferenceResident.median), check(oneMnist.inferenceResident.median >= 35_000), null],
+  ['MNIST images, inference, 1 thread: ≥ 35,000 samples/s, input copied in per call', formatNumber(oneMnist.inference.median), check(oneMnist.inference.median >= 35_000), null],
+  ['MNIST images, inference, 1 thread: ≥ 2x TF.js wasm, both inputs resident', times(onMnist.ratios.inference), check(onMnist.ratios.inference.median >= 2), null],
+  ['MNIST images, inference, 1 thread: ≥ 2x TF.js wasm, both copied in per call', times(onMnist.ratios.inferenceCopied), check(onMnist.ratios.inferenceCopied.median >= 2), null],
   ['the report\'s baseline: under 60 s', `${baseline.seconds.toFixed(1)} s${baseline.estimated ? ' (estimated)' : ''}`, check(baseline.seconds < 60), null],
   ['wasm memory: no growth after the first epoch', `${(memory.wasmBytesAfterFirstEpoch / 2 ** 20).toFixed(0)} → ${(memory.wasmBytesAfterLastEpoch / 2 ** 20).toFixed(0)} MiB`, check(memory.wasmBytesAfterLastEpoch === memory.wasmBytesAfterFirstEpoch), null],
 ];
@@ -130,13 +148,15 @@ console.log(text);
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = new Date().toISOString();
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, ceilingInTurns: inTurns, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios, tfjsInferenceShare: paired.tfjsInferenceShare }, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, ceilingInTurns: inTurns, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios, tfjsInferenceShare: paired.tfjsInferenceShare }, oursMnist, mnistInTurnsWithTfjs: onMnist, torch, baseline, memory, loadAverage: os.loadavg() }, null, 2) + '\n');
 const md = [
   '# Benchmark results',
   '',
   `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. This is a shared virtual machine whose speed drifts during a run (the ranges show how much); ours on one and on all threads are measured in turns, measure by measure (the order alternating), and so are ours on one thread and TensorFlow.js wasm (every ratio against TF.js wasm is the median of those turns' ratios), so a slow spell hits both sides of a ratio alike. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`,
   '',
   'Network 784-500-250-100-10 (sigmoid hidden, softmax output, cross-entropy, float32), training with gradient descent at batch 64 on the same synthetic standardised data for every engine; inference at batch 1000, output read back, measured two ways: with the input resident in the engine (TF.js and PyTorch: a tensor made once; ours: a `Dataset` made once) and with the input copied in from a JS `Float32Array` on every call (TF.js: `tf.tensor2d` per call; ours: `evaluate` on a `Matrix`, which also checks the input is finite). The resident figures compare the engines\' arithmetic; the copied ones are what a caller with fresh data in JS pays. PyTorch has the resident figure only.',
+  '',
+  'The synthetic data is Gaussian noise, in which no value repeats, so every product of every engine is dense: those rows, and the shares of the SIMD128 ceiling, measure dense arithmetic. mlp-wasm is also measured on MNIST\'s own images, standardised as the report and `npm run mnist` do (the first training images, and the first 1000 test images for inference): four fifths of their pixels are the background, one value, and mlp-wasm\'s first-layer products skip it (`crates/engine/src/sparse.rs`; a product then does fewer flops than its dense count, so no share of the ceiling is given). TensorFlow.js\'s dense kernels do the same work whatever the values, so the MNIST ratios divide ours on MNIST by TF.js\'s rates of the same turn.',
   '',
   '## Throughput',
   '',
