@@ -227,11 +227,8 @@ impl Model<'_> {
             // background.
             let b = &self.params[layer.w..];
             if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
-                if lane.sparse.background != 0.0 {
-                    ensure_len(&mut lane.shift, layer.fan_out + 4, "column sums")?;
-                    sparse::column_sums(b, layer.fan_in, layer.fan_out, layer.fan_out, &mut lane.shift);
-                }
-                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, &lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act });
+                ensure_len(&mut lane.shift, layer.fan_out + 4, "column sums")?;
+                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, &mut lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act });
                 continue;
             }
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {

@@ -6,7 +6,7 @@
 //! 0 pixels all map to it): then A = c + S, S being mostly zeros, and A·B = S·B + c·(1ᵀB),
 //! Aᵀ·B = Sᵀ·B + c·(1ᵀB) too (1ᵀB: the column sums of B, added to each row of C). So a
 //! product skips A's c's instead (`Sparse::background`) and adds c times B's column sums to
-//! every row (`product`'s `shift`). That rounds differently from the dense kernel (its terms
+//! every row (formed by `product` itself). That rounds differently from the dense kernel (its terms
 //! are summed in another order), within float32 tolerance, and the same way whoever
 //! computes it.
 //!
@@ -29,7 +29,7 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use crate::buffer::ensure_len;
 use crate::error::{Error, Result};
 use crate::gemm::{Epilogue, PARALLEL_FLOPS};
-use crate::parallel::{self, Split, MAX_THREADS};
+use crate::parallel::{self, Claim, Split, MAX_THREADS};
 use crate::simd::{load, splat, store, store_partial};
 
 /// Vectors of 4 columns in a tile of C.
@@ -192,11 +192,12 @@ pub fn b_fits(b: &[f32], k: usize, n: usize, ldb: usize) -> bool {
 
 /// C (a.rows x n, row stride ldc) = epilogue(A·B) for a compressed A (a.rows x k, k =
 /// a.cols) and a row-major B (k x n, row stride ldb; `b_fits`), on up to `threads` threads
-/// (units: a tile of columns by a part of the rows). With a background c ≠ 0, `shift` must
-/// hold B's column sums (n of them, and 3 floats more; see `column_sums`): c times them is
-/// added to every row. Returns false when a `Descend` step gave a NaN or an infinity.
+/// (units: a tile of columns by a part of the rows). With a background c ≠ 0, B's column sums
+/// are formed in `shift` (scratch of at least n + 3 floats), tile by tile by the threads
+/// first, and c times them is added to every row. Returns false when a `Descend` step gave a
+/// NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
-pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, shift: &[f32], c: &mut [f32], ldc: usize, epi: Epilogue) -> bool {
+pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, shift: &mut [f32], c: &mut [f32], ldc: usize, epi: Epilogue) -> bool {
     let m = a.rows;
     if m == 0 || n == 0 {
         return true;
@@ -213,14 +214,20 @@ pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, shif
     let parts = if threads == 1 { 1 } else { (m / 32).clamp(1, 8) };
     let units = tiles * parts;
     let threads = threads.min(units);
-    let job = Job { a, n, b: b.as_ptr(), ldb, shift: shift.as_ptr(), c: c.as_mut_ptr(), ldc, epi, parts };
+    let job = Job { a, n, b: b.as_ptr(), ldb, shift: shift.as_mut_ptr(), c: c.as_mut_ptr(), ldc, epi, parts };
+    // The column sums first, a tile at a time (split over the threads: a pass over all of B,
+    // on one thread 3% of a training step on standardised MNIST).
+    let sums = Claim::new(if a.background == 0.0 { 0 } else { tiles });
     if threads == 1 {
+        sums.each(|tile| unsafe { job.column_sums(tile) });
         return unsafe { job.units(0, units) };
     }
     let split = Split::new(units, threads);
     let mut finite = [true; MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     parallel::run(threads, &|t, _| {
+        sums.each(|tile| unsafe { job.column_sums(tile) });
+        sums.wait_done();
         let mut ok = true;
         split.each(t, |u| ok &= unsafe { job.units(u, u + 1) });
         // SAFETY: each thread writes its own slot.
@@ -235,7 +242,8 @@ struct Job<'a> {
     n: usize,
     b: *const f32,
     ldb: usize,
-    shift: *const f32,
+    /// B's column sums (written by `column_sums` before any unit reads them).
+    shift: *mut f32,
     c: *mut f32,
     ldc: usize,
     epi: Epilogue<'a>,
@@ -319,20 +327,23 @@ fn majority(x: &[f32]) -> Option<f32> {
     (x.iter().filter(|&&v| v == pick).count() * 2 > x.len()).then(|| pick)
 }
 
-/// The column sums of B (k x n, row stride ldb; `b_fits`) into `out` (n floats, and 3 more
-/// that get what follows them): `product`'s shift for a background c ≠ 0.
-pub fn column_sums(b: &[f32], k: usize, n: usize, ldb: usize, out: &mut [f32]) {
-    let width = (n + 3) & !3;
-    assert!(b_fits(b, k, n, ldb) && out.len() >= width, "column sums: operand too small");
-    out[..width].fill(0.0);
-    for q in 0..k {
-        // SAFETY: `b_fits` covers whole vectors up to `width` in every row.
-        unsafe {
-            let row = b.as_ptr().add(q * ldb);
-            for j in (0..width).step_by(4) {
-                let at = out.as_mut_ptr().add(j);
-                store(at, f32x4_add(load(at), load(row.add(j))));
+impl Job<'_> {
+    /// Forms B's column sums over tile `tile`'s columns in `shift`, whole vectors (up to 3
+    /// columns past n, read from whatever follows in B).
+    unsafe fn column_sums(&self, tile: usize) {
+        // Summed in registers and stored once: threads summing neighbouring tiles share the
+        // cache lines between them.
+        let j0 = tile * 4 * TILE;
+        let vectors = ((self.n - j0 + 3) / 4).min(TILE);
+        let mut sums = [splat(0.0); TILE];
+        for q in 0..self.a.cols {
+            let row = self.b.add(q * self.ldb + j0);
+            for (v, sum) in sums.iter_mut().enumerate().take(vectors) {
+                *sum = f32x4_add(*sum, load(row.add(4 * v)));
             }
+        }
+        for (v, &sum) in sums.iter().enumerate().take(vectors) {
+            store(self.shift.add(j0 + 4 * v), sum);
         }
     }
 }
