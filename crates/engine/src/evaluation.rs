@@ -58,7 +58,7 @@ pub struct Lane {
     /// The input as the last forward pass compressed it, when it took the first layer's
     /// product that way (`rows` = its row count; else 0; see `sparse`).
     pub sparse: Sparse,
-    /// The first layer's weight column sums when the input's background is not 0.
+    /// Scratch of the first layer's sparse product (`sparse::scratch_len`).
     pub shift: Vec<f32>,
 }
 
@@ -80,7 +80,8 @@ impl Lane {
     fn reserve_chunk(&mut self, sizes: &[usize], rows: usize) -> Result<()> {
         self.reserve_rows(sizes, rows)?;
         self.sparse.reserve(rows, sizes[0])?;
-        ensure_len(&mut self.shift, sizes[1] + 4, "column sums")?;
+        let scratch = sparse::scratch_len(rows, sizes[1], sizes[0]).ok_or_else(|| Error::oom("sparse product scratch", usize::MAX))?;
+        ensure_len(&mut self.shift, scratch, "sparse product scratch")?;
         let oom = || Error::oom("packed matrix panels", usize::MAX);
         for pair in sizes.windows(2) {
             let (k, n) = (pair[0], pair[1]);
@@ -227,8 +228,7 @@ impl Model<'_> {
             // background.
             let b = &self.params[layer.w..];
             if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
-                ensure_len(&mut lane.shift, layer.fan_out + 4, "column sums")?;
-                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, &mut lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act });
+                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, &mut lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act })?;
                 continue;
             }
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {
