@@ -158,8 +158,9 @@ export function sparseSuite(threads: number): void {
 
   describe(`evaluation on ${threads} thread(s)`, () => {
     // 600 rows: two 256-row chunks and an 88-row one (on two threads, the first two whole on
-    // threads of their own, the last split); 5 rows: one short chunk.
-    for (const n of [600, 5])
+    // threads of their own, the last split); 300: a 256-row chunk and a 44-row one (on two
+    // threads both split, the first packing B's tiles on both); 5 rows: one short chunk.
+    for (const n of [600, 300, 5])
       it(`${n} rows: predict and loss equal the plain products bit for bit`, () => {
         const train = sparseData(40, 784, 10, 0.2, 1);
         const X = sparseData(n, 784, 10, 0.2, 2);
