@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset, DivergenceError, FeedForwardNeuralNets, Matrix } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
-import { rng, worstRatio } from './engine.js';
+import { gemm, rng, worstRatio } from './engine.js';
 
 const e = () => getEngine().exports;
 
@@ -156,6 +156,40 @@ export function sparseSuite(threads: number): void {
     });
   });
 
+  describe(`the benchmark's hook on ${threads} thread(s) (mlp_test_sparse_gemm)`, () => {
+    /** X·B (transpose 0) or Xᵀ·B (1) the sparse way, X rows x cols. */
+    const sparseGemm = (X: Float32Array, rows: number, cols: number, B: Float32Array, n: number, transpose: number) => {
+      const engine = getEngine();
+      const m = transpose ? cols : rows;
+      return engine.scoped((s) => {
+        const c = s.allocOf(Float32Array, m * n);
+        engine.check(e().mlp_test_sparse_gemm(threads, rows, cols, n, s.copyIn(X), s.copyIn(B), B.length, c, transpose, 2), 'sparse gemm');
+        return s.copyOut(Float32Array, c, m * n);
+      });
+    };
+    const [rows, cols, n] = [64, 300, 50];
+    const next = rng(12);
+    const B = Float32Array.from({ length: Math.max(rows, cols) * n + 4 }, () => next() * 2 - 1);
+    for (const standardised of [false, true])
+      for (const transpose of [0, 1])
+        it(`${transpose ? 'Xᵀ·dZ' : 'X·W'}, ${standardised ? 'standardised' : 'zero background'}: the dense kernel's ${standardised ? 'values' : 'bits'}`, () => {
+          const data = sparseData(rows, cols, 3, 0.2, 30 + transpose, standardised);
+          const X = data.toMatrices().X.data as Float32Array;
+          data.dispose();
+          const k = transpose ? rows : cols;
+          const a = transpose ? { data: X, rs: 1, cs: cols } : { data: X, rs: cols, cs: 1 };
+          const dense = gemm(transpose ? cols : rows, n, k, a, { data: B, rs: n, cs: 1 }, 'kernel');
+          const sparse = way(true, () => sparseGemm(X, rows, cols, B, n, transpose));
+          expect(sparse.products).toBe(2);
+          if (standardised) expect(worstRatio(sparse.out, dense, 1e-5, 1e-4)).toBeLessThan(1);
+          else expect(sameBits(sparse.out, dense)).toBe(true);
+        });
+    it('refuses an X too dense for the sparse way', () => {
+      const X = Float32Array.from({ length: rows * cols }, (_, i) => 1 + (i % 7));
+      expect(() => sparseGemm(X, rows, cols, B, n, 0)).toThrow(/too dense/);
+    });
+  });
+
   describe(`evaluation on ${threads} thread(s)`, () => {
     // 600 rows: two 256-row chunks and an 88-row one (on two threads, the first two whole on
     // threads of their own, the last split); 300: a 256-row chunk and a 44-row one (on two
@@ -204,14 +238,15 @@ export function sparseSuite(threads: number): void {
       }
     });
 
-    it('up to a third of the inputs nonzero takes the sparse way, more does not', () => {
-      // 4 rows of 8: the bound is 10 nonzeros.
+    it('up to a third of the inputs nonzero takes the sparse way, more does not, nor a first row past a third', () => {
+      // 4 rows of 8: the bound is 10 nonzeros, 2 in the first row (which is checked first).
       const net = new FeedForwardNeuralNets({ inputs: 8, outputs: 3, hiddenLayers: [5], seed: 1, threads });
-      const x = (nonzeros: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < nonzeros ? 0.5 + i / 64 : 0)));
-      for (const [nonzeros, taken] of [[10, 1], [11, 0], [0, 1], [32, 0]] as const) {
-        const sparse = way(true, () => net.evaluate(x(nonzeros)).data as Float32Array);
-        const dense = way(false, () => net.evaluate(x(nonzeros)).data as Float32Array);
-        expect(sparse.products, `${nonzeros} nonzeros`).toBe(taken);
+      // `first` nonzeros at the start of the first row, then `rest` from the second row on.
+      const x = (first: number, rest: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < first || (i >= 8 && i < 8 + rest) ? 0.5 + i / 64 : 0)));
+      for (const [first, rest, taken] of [[2, 8, 1], [2, 9, 0], [0, 10, 1], [0, 11, 0], [0, 0, 1], [3, 0, 0], [8, 24, 0]] as const) {
+        const sparse = way(true, () => net.evaluate(x(first, rest)).data as Float32Array);
+        const dense = way(false, () => net.evaluate(x(first, rest)).data as Float32Array);
+        expect(sparse.products, `${first} + ${rest} nonzeros`).toBe(taken);
         expect(sameBits(sparse.out, dense.out)).toBe(true);
       }
       net.dispose();

@@ -77,6 +77,7 @@ export interface EngineExports {
   mlp_test_set_strassen(on: number): void;
   mlp_test_set_sparse(on: number): void;
   mlp_test_sparse_products(): number;
+  mlp_test_sparse_gemm(threads: number, rows: number, cols: number, n: number, x: Ptr, b: Ptr, bLen: number, c: Ptr, transpose: number, repeats: number): Status;
   mlp_test_set_whole_chunks(on: number): void;
   mlp_test_set_prepacked(on: number): void;
   mlp_test_set_unsized_lanes(on: number): void;

@@ -865,6 +865,40 @@ pub extern "C" fn mlp_test_set_sparse(on: i32) {
     crate::sparse::ENABLED.store(on != 0, core::sync::atomic::Ordering::Relaxed);
 }
 
+/// Test hook: the first layer's products the sparse way (see `sparse`), as training runs
+/// them: X (rows x cols, row-major) compressed, then C = X·B (B cols x n, `transpose` = 0)
+/// or C = Xᵀ·B (B rows x n, `transpose` = 1, through the transposed compression), C
+/// row-major; each repeat compresses again, as each step does. B must hold whole vectors past
+/// its last row (`sparse::b_fits`). Returns `Status::Invalid` when X is too dense for this way.
+/// Lets the benchmark time the kernel on real inputs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn mlp_test_sparse_gemm(threads: usize, rows: usize, cols: usize, n: usize, x: *const f32, b: *const f32, b_len: usize, c: *mut f32, transpose: i32, repeats: u32) -> i32 {
+    report((|| {
+        let x = slice(x, rows.checked_mul(cols).ok_or_else(|| Error::shape("X size overflows"))?, "X")?;
+        let b = slice(b, b_len, "B")?;
+        let (m, k) = if transpose != 0 { (cols, rows) } else { (rows, cols) };
+        if !crate::sparse::b_fits(b, k, n, n) {
+            return Err(Error::shape("B does not cover k x n and whole vectors past its last row"));
+        }
+        let c = slice_mut(c, m.checked_mul(n).ok_or_else(|| Error::shape("C size overflows"))?, "C")?;
+        let (mut compressed, mut transposed, mut scratch) = (crate::sparse::Sparse::default(), crate::sparse::Sparse::default(), Vec::new());
+        for _ in 0..repeats.max(1) {
+            if !compressed.compress(x, rows, cols)? {
+                return Err(Error::invalid("X is too dense for the sparse way"));
+            }
+            let a = if transpose != 0 {
+                transposed.transpose_of(&compressed)?;
+                &transposed
+            } else {
+                &compressed
+            };
+            crate::sparse::product(threads, a, n, b, n, &mut scratch, c, n, Epilogue::Store)?;
+        }
+        Ok(())
+    })())
+}
+
 /// Test hook: how many products skipped the zeros of their input so far (see `sparse`).
 #[no_mangle]
 pub extern "C" fn mlp_test_sparse_products() -> usize {
