@@ -240,8 +240,6 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
     if (l === layers.length - 1) products.push(['in-cache product (operands in L1/L2)', 64, 64, 64, 64, 1, 64 * 64, 64, 1, 64 * 64]);
     for (const [name, m, n, k, ars, acs, alen, brs, bcs, blen] of products) {
       const repeats = Math.max(1, Math.round((opts.quick ? 2e7 : 6e7) / (2 * m * n * k)));
-      // One thread and the whole pool take turns call by call, so a slow spell of this shared
-      // machine hits both alike.
       const [samples, samplesAll] = engine.scoped((s) => {
         const a = s.copyIn(new Float32Array(alen).map((_, i) => Math.sin(i)));
         const bb = s.copyIn(new Float32Array(blen).map((_, i) => Math.cos(i)));
@@ -249,26 +247,32 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
         const call = (threads: number, times = repeats) => engine.check(engine.exports.mlp_test_gemm(threads, m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, times), 'gemm');
         // Warm up until V8 has tiered the module up to optimised code (in the workers too).
         for (let w = 0; w < 5; w++) [1, pool].forEach((t) => call(t));
-        const rates: [number[], number[]] = [[], []];
-        for (let r = 0; r < (opts.quick ? 3 : 7); r++) {
-          [1, pool].forEach((threads, i) => {
-            // The workers fall asleep while one thread computes; in a training step they are
-            // awake (products follow each other), so wake them before timing, untimed. Timed
-            // straight after the one-thread call, the big products' speed-up read 1.8x for
-            // the 1.95x they reach awake (2-core Xeon, 2026-12-03).
-            if (threads > 1) call(threads, 1);
-            const t = performance.now();
-            call(threads);
-            rates[i].push((2 * m * n * k * repeats) / ((performance.now() - t) / 1000) / 1e9);
-          });
-        }
-        return rates;
+        return gflopsInTurns(call, pool, 2 * m * n * k * repeats, opts.quick);
       });
       out.push({ name, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples), gflopsAll: summarize(samplesAll), threads: pool });
     }
   }
   out.push(...(await sparseKernels(opts)));
   return out;
+}
+
+/** GFLOP/s of `call(threads)` (doing `flops`) on one thread and on `pool`, taking turns call
+ *  by call so that a slow spell of this shared machine hits both alike. */
+function gflopsInTurns(call: (threads: number, times?: number) => void, pool: number, flops: number, quick: boolean): [number[], number[]] {
+  const rates: [number[], number[]] = [[], []];
+  for (let r = 0; r < (quick ? 3 : 7); r++) {
+    [1, pool].forEach((threads, i) => {
+      // The workers fall asleep while one thread computes; in a training step they are awake
+      // (products follow each other), so wake them before timing, untimed. Timed straight
+      // after the one-thread call, the big products' speed-up read 1.8x for the 1.95x they
+      // reach awake (2-core Xeon, 2026-12-03).
+      if (threads > 1) call(threads, 1);
+      const t = performance.now();
+      call(threads);
+      rates[i].push(flops / ((performance.now() - t) / 1000) / 1e9);
+    });
+  }
+  return rates;
 }
 
 /** The first layer's two products the sparse way (crates/engine/src/sparse.rs) on a training
@@ -298,16 +302,7 @@ async function sparseKernels(opts: { quick: boolean }): Promise<KernelResult[]> 
       // Warm up for longer than the dense products: these functions run nowhere else before
       // this, and V8 tiers a wasm function up to optimised code only after it has run a while.
       for (let w = 0; w < 5; w++) [1, pool].forEach((t) => call(t, 20));
-      const rates: [number[], number[]] = [[], []];
-      for (let r = 0; r < (opts.quick ? 3 : 7); r++) {
-        [1, pool].forEach((threads, i) => {
-          if (threads > 1) call(threads, 1);
-          const t = performance.now();
-          call(threads);
-          rates[i].push((flops * repeats) / ((performance.now() - t) / 1000) / 1e9);
-        });
-      }
-      return rates;
+      return gflopsInTurns(call, pool, flops * repeats, opts.quick);
     });
     out.push({ name: `${name}: ${((100 * differing) / x.length).toFixed(0)}% of X not the background, at the flops done`, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples), gflopsAll: summarize(samplesAll), threads: pool });
   }

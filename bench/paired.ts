@@ -29,18 +29,10 @@ export interface PairedResult {
 export async function benchPaired(opts: { quick: boolean; ceilingChains: number }): Promise<PairedResult> {
   const [ours] = await oursSamplers({ quick: opts.quick, threads: [1] });
   const [mnist] = await oursSamplers({ quick: opts.quick, threads: [1], data: 'mnist' });
-  const onMnist = { train: [] as number[], inference: [] as number[], inferenceResident: [] as number[], step: [] as number[], fit: [] as number[], inferRatio: [] as number[], inferCopyRatio: [] as number[] };
   const ceiling = await ceilingSampler(opts.ceilingChains, opts.quick);
-  const seen = {
-    train: [] as number[],
-    inference: [] as number[],
-    inferenceResident: [] as number[],
-    step: [] as number[],
-    fit: [] as number[],
-    inferRatio: [] as number[],
-    inferCopyRatio: [] as number[],
-    tfShare: [] as number[],
-  };
+  const seen = turns();
+  const onMnist = turns();
+  const tfShare: number[] = [];
   let tfjs: TfjsServer | undefined;
   let result: TfjsResult;
   try {
@@ -54,22 +46,10 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
       const copied = await ours.infer();
       const tfCopied = await tfjs.rate('inferCopy');
       const peak = await ceiling.sample(0.05, 3);
-      const [mTrain, mResident, mCopied] = [await mnist.train(), await mnist.inferResident(), await mnist.infer()];
-      onMnist.train.push(mTrain);
-      onMnist.inferenceResident.push(mResident);
-      onMnist.inference.push(mCopied);
-      onMnist.step.push(mTrain / step);
-      onMnist.fit.push(mTrain / fit);
-      onMnist.inferRatio.push(mResident / tfResident);
-      onMnist.inferCopyRatio.push(mCopied / tfCopied);
-      seen.train.push(train);
-      seen.inference.push(copied);
-      seen.inferenceResident.push(resident);
-      seen.step.push(train / step);
-      seen.fit.push(train / fit);
-      seen.inferRatio.push(resident / tfResident);
-      seen.inferCopyRatio.push(copied / tfCopied);
-      seen.tfShare.push((tfResident * inferenceFlopsPerSample()) / (peak * 1e9));
+      const tf = { step, fit, resident: tfResident, copied: tfCopied };
+      seen.add({ train, resident, copied }, tf);
+      onMnist.add({ train: await mnist.train(), resident: await mnist.inferResident(), copied: await mnist.infer() }, tf);
+      tfShare.push((tfResident * inferenceFlopsPerSample()) / (peak * 1e9));
     }
     result = await tfjs.finish();
   } catch (e) {
@@ -81,14 +61,31 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
   }
   return {
     tfjs: result,
-    ours: { train: summarize(seen.train), inference: summarize(seen.inference), inferenceResident: summarize(seen.inferenceResident) },
-    ratios: { step: summarize(seen.step), fit: summarize(seen.fit), inference: summarize(seen.inferRatio), inferenceCopied: summarize(seen.inferCopyRatio) },
-    tfjsInferenceShare: summarize(seen.tfShare),
-    mnist: {
-      train: summarize(onMnist.train),
-      inference: summarize(onMnist.inference),
-      inferenceResident: summarize(onMnist.inferenceResident),
-      ratios: { step: summarize(onMnist.step), fit: summarize(onMnist.fit), inference: summarize(onMnist.inferRatio), inferenceCopied: summarize(onMnist.inferCopyRatio) },
+    ...seen.summary(),
+    tfjsInferenceShare: summarize(tfShare),
+    mnist: { ...onMnist.summary().ours, ratios: onMnist.summary().ratios },
+  };
+}
+
+/** One engine's rates turn by turn, and their ratios to TF.js's rates of the same turn. */
+function turns() {
+  const rates = { train: [] as number[], resident: [] as number[], copied: [] as number[] };
+  const ratios = { step: [] as number[], fit: [] as number[], inference: [] as number[], inferenceCopied: [] as number[] };
+  return {
+    add(ours: { train: number; resident: number; copied: number }, tf: { step: number; fit: number; resident: number; copied: number }) {
+      rates.train.push(ours.train);
+      rates.resident.push(ours.resident);
+      rates.copied.push(ours.copied);
+      ratios.step.push(ours.train / tf.step);
+      ratios.fit.push(ours.train / tf.fit);
+      ratios.inference.push(ours.resident / tf.resident);
+      ratios.inferenceCopied.push(ours.copied / tf.copied);
+    },
+    summary() {
+      return {
+        ours: { train: summarize(rates.train), inference: summarize(rates.copied), inferenceResident: summarize(rates.resident) },
+        ratios: { step: summarize(ratios.step), fit: summarize(ratios.fit), inference: summarize(ratios.inference), inferenceCopied: summarize(ratios.inferenceCopied) },
+      };
     },
   };
 }

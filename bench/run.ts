@@ -172,7 +172,7 @@ const md = [
   '',
   '## Kernels',
   '',
-  `Each matrix product of one training step at batch 64 on one thread, against the one-thread SIMD128 ceiling measured in the same run (${formatNumber(peak.gflops)} GFLOP/s with ${peak.chains} independent mul+add chains; ${ceiling.map((c) => `${c.chains} chains: ${formatNumber(c.gflops)}`).join(', ')}), and the same product on every thread (products under 2^18 flops stay on one thread: forking them costs more than it saves).`,
+  `Each matrix product of one training step at batch 64 on one thread, against the one-thread SIMD128 ceiling measured in the same run (${formatNumber(peak.gflops)} GFLOP/s with ${peak.chains} independent mul+add chains; ${ceiling.map((c) => `${c.chains} chains: ${formatNumber(c.gflops)}`).join(', ')}), and the same product on every thread (products under 2^18 flops stay on one thread: forking them costs more than it saves). The last two rows are the first layer's products the sparse way (\`crates/engine/src/sparse.rs\`) on a training batch of MNIST images standardised as the report does, compression included, at the flops they do (two per value of X that is not the background, per column), not the dense count: each takes the place of the dense product of the same shape above when the input has a background.`,
   '',
   renderMarkdownTable(kernelHeaders, kernelRows),
   '',

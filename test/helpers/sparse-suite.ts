@@ -45,6 +45,11 @@ function way<T>(on: boolean, f: () => T): { out: T; products: number } {
   }
 }
 
+/** `run` the sparse way and the dense way on the suite's threads, and the sparse way on one. */
+function threeWays<T>(run: (count?: number) => T) {
+  return { sparse: way(true, () => run()), dense: way(false, () => run()), one: way(true, () => run(1)) };
+}
+
 /** The suite, with networks on `threads` threads (the threads build's file runs it on 2). */
 export function sparseSuite(threads: number): void {
   // Widths: a d not a multiple of 4 (compression's scalar tail), hidden widths whose last
@@ -69,9 +74,7 @@ export function sparseSuite(threads: number): void {
               net.dispose();
             }
           };
-          const sparse = way(true, () => run());
-          const dense = way(false, () => run());
-          const one = way(true, () => run(1));
+          const { sparse, dense, one } = threeWays(run);
           data.dispose();
           // 5 batches (the last partial) in each of 2 epochs: each step's forward and weight
           // gradient.
@@ -93,9 +96,7 @@ export function sparseSuite(threads: number): void {
           net.dispose();
         }
       };
-      const sparse = way(true, () => run());
-      const dense = way(false, () => run());
-      const one = way(true, () => run(1));
+      const { sparse, dense, one } = threeWays(run);
       data.dispose();
       // forwardPropagation's product, then backPropagation's forward and weight gradient.
       expect(sparse.products).toBe(3);
@@ -119,9 +120,7 @@ export function sparseSuite(threads: number): void {
             net.dispose();
           }
         };
-        const sparse = way(true, () => run());
-        const dense = way(false, () => run());
-        const one = way(true, () => run(1));
+        const { sparse, dense, one } = threeWays(run);
         const again = way(true, () => run());
         data.dispose();
         expect(sparse.products).toBe(2 * 5 * 2);
