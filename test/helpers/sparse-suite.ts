@@ -210,11 +210,19 @@ export function sparseSuite(threads: number): void {
           const strassen = way(false, run);
           expect(sparse.products).toBe(2 * Math.ceil(n / 256));
           expect(sameBits(sparse.out.probs, dense.out.probs)).toBe(true);
+          // The first layer's weights prepared once (evaluation's packed weights) or in
+          // every product: the same bits.
+          e().mlp_test_set_strassen(0);
+          e().mlp_test_set_prepacked(0);
+          const unprepared = way(true, run);
+          e().mlp_test_set_prepacked(1);
+          expect(sameBits(unprepared.out.probs, sparse.out.probs)).toBe(true);
           expect(sparse.out.loss).toBe(dense.out.loss);
           const worst = strassen.out.probs.reduce((w, p, i) => Math.max(w, Math.abs(p - sparse.out.probs[i])), 0);
           expect(worst).toBeLessThan(1e-5);
         } finally {
           e().mlp_test_set_strassen(1);
+          e().mlp_test_set_prepacked(1);
           net.dispose();
           train.dispose();
           X.dispose();
@@ -231,8 +239,14 @@ export function sparseSuite(threads: number): void {
         const dense = way(false, run);
         expect(sparse.products).toBe(2 * 3);
         expect(worstRatio(sparse.out.probs, dense.out.probs, 1e-6, 1e-4)).toBeLessThan(1);
+        e().mlp_test_set_prepacked(0);
+        const unprepared = way(true, run);
+        e().mlp_test_set_prepacked(1);
+        expect(sameBits(unprepared.out.probs, sparse.out.probs)).toBe(true);
+        expect(unprepared.out.loss).toBe(sparse.out.loss);
         expect(Math.abs(sparse.out.loss - dense.out.loss)).toBeLessThan(1e-5 * dense.out.loss);
       } finally {
+        e().mlp_test_set_prepacked(1);
         net.dispose();
         train.dispose();
         X.dispose();

@@ -893,7 +893,7 @@ pub extern "C" fn mlp_test_sparse_gemm(threads: usize, rows: usize, cols: usize,
             } else {
                 &compressed
             };
-            crate::sparse::product(threads, a, n, b, n, &mut scratch, c, n, Epilogue::Store)?;
+            crate::sparse::product(threads, a, n, b, n, None, &mut scratch, c, n, Epilogue::Store)?;
         }
         Ok(())
     })())

@@ -100,13 +100,12 @@ impl Sparse {
         }
         assert!(a.len() >= rows * cols, "sparse input too short");
         self.reserve(rows, cols)?;
-        let first = &a[..cols];
-        let c = majority(first).filter(|c| c.is_finite()).unwrap_or(0.0);
         // A first row past the bound turns a dense input away before a third of it is
         // compressed for nothing (0.3-0.7% of a training step or an evaluation chunk).
-        if first.iter().filter(|&&x| x != c).count() > max_nonzeros(1, cols) {
-            return Ok(false);
-        }
+        let c = match first_row_background(&a[..cols]) {
+            Some(c) => c,
+            None => return Ok(false),
+        };
         self.background = c;
         let cv = splat(c);
         let bound = max_nonzeros(rows, cols);
@@ -214,6 +213,27 @@ pub fn scratch_len(m: usize, n: usize, k: usize) -> Option<usize> {
     tiles.checked_mul(k)?.checked_mul(4 * TILE)?.checked_add(sums)
 }
 
+/// Floats of B (k x n) prepared once for many products (`prepare_b`): its column sums and
+/// its tiles.
+pub fn prepared_len(n: usize, k: usize) -> Option<usize> {
+    let tiles = (n + 4 * TILE - 1) / (4 * TILE);
+    tiles.checked_mul(k)?.checked_mul(4 * TILE)?.checked_add(((n + 3) & !3) + 16)
+}
+
+/// Fills `dst` (`prepared_len` floats) with what `product` forms of B (k x n, row stride
+/// ldb; `b_fits`) before its units, for every product that reads this B (evaluation's
+/// weights): the same values, so the products are the same to the bit.
+pub fn prepare_b(b: &[f32], k: usize, n: usize, ldb: usize, dst: &mut [f32]) {
+    assert!(b_fits(b, k, n, ldb) && prepared_len(n, k).map_or(false, |len| dst.len() >= len), "prepare_b: operand too small");
+    let none = Sparse { cols: k, ..Sparse::default() };
+    let sums = dst.as_mut_ptr();
+    let job = Job { a: &none, n, b: b.as_ptr(), ldb, sums, packed: Some(unsafe { sums.add(((n + 3) & !3) + 16) }), c: core::ptr::null_mut(), ldc: n, epi: Epilogue::Store, parts: 1 };
+    for tile in 0..(n + 4 * TILE - 1) / (4 * TILE) {
+        // SAFETY: the assertion covers every read of B and every write of dst.
+        unsafe { job.prepare(tile) };
+    }
+}
+
 /// Whether `product` copies B's tiles to be contiguous first: when a tile of B (k rows of 96
 /// bytes, each a row of B apart) is larger than L1 and enough rows of A read it. Then each
 /// row of a tile takes 1.5 cache lines instead of 2.5 on average, and a run of nonzeros of A
@@ -229,9 +249,9 @@ fn packs(m: usize, k: usize) -> bool {
 /// (units: a tile of columns by a part of the rows). `scratch` (grown to `scratch_len`)
 /// receives, tile by tile and split over the threads before any unit: B's column sums when
 /// the background c is not 0 (c times them is added to every row), and B's tiles when it
-/// `packs` them. Returns false when a `Descend` step gave a NaN or an infinity.
+/// `packs` them; unless `prepared` holds both already (`prepare_b`). Returns false when a `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
-pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, scratch: &mut Vec<f32>, c: &mut [f32], ldc: usize, epi: Epilogue) -> Result<bool> {
+pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, prepared: Option<&[f32]>, scratch: &mut Vec<f32>, c: &mut [f32], ldc: usize, epi: Epilogue) -> Result<bool> {
     let (m, k) = (a.rows, a.cols);
     if m == 0 || n == 0 {
         return Ok(true);
@@ -239,8 +259,12 @@ pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, scra
     assert!(b_fits(b, k, n, ldb), "sparse product B too small");
     assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "sparse product output too small");
     epi.check(m, n, ldc, c.len());
-    let len = scratch_len(m, n, k).ok_or_else(|| Error::oom("sparse product scratch", usize::MAX))?;
-    ensure_len(scratch, len, "sparse product scratch")?;
+    if let Some(p) = prepared {
+        assert!(prepared_len(n, k).map_or(false, |len| p.len() >= len), "sparse product prepared B too short");
+    } else {
+        let len = scratch_len(m, n, k).ok_or_else(|| Error::oom("sparse product scratch", usize::MAX))?;
+        ensure_len(scratch, len, "sparse product scratch")?;
+    }
     PRODUCTS.fetch_add(1, Relaxed);
     let flops = a.nonzeros().saturating_mul(n).saturating_mul(2);
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads) };
@@ -249,12 +273,13 @@ pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, scra
     let parts = if threads == 1 { 1 } else { (m / 32).clamp(1, 8) };
     let units = tiles * parts;
     let threads = threads.min(units);
-    let sums = scratch.as_mut_ptr();
-    let packed = packs(m, k).then(|| unsafe { sums.add(((n + 3) & !3) + 16) });
+    // Prepared B is only read (`prepare` never runs on it).
+    let sums = prepared.map_or(scratch.as_mut_ptr(), |p| p.as_ptr() as *mut f32);
+    let packed = (prepared.is_some() || packs(m, k)).then(|| unsafe { sums.add(((n + 3) & !3) + 16) });
     let job = Job { a, n, b: b.as_ptr(), ldb, sums, packed, c: c.as_mut_ptr(), ldc, epi, parts };
     // Column sums and packing first, a tile at a time (split over the threads: each is a pass
     // over all of B; on one thread the sums took 3% of a standardised-MNIST training step).
-    let prepare = Claim::new(if a.background == 0.0 && packed.is_none() { 0 } else { tiles });
+    let prepare = Claim::new(if prepared.is_some() || (a.background == 0.0 && packed.is_none()) { 0 } else { tiles });
     if threads == 1 {
         prepare.each(|tile| unsafe { job.prepare(tile) });
         return Ok(unsafe { job.units(0, units) });
@@ -353,6 +378,18 @@ unsafe fn row_tile<const V: usize>(index: &[u32], values: &[f32], b: *const f32,
     acc
 }
 
+/// The background of an input whose first row is `first`, unless that row alone differs
+/// from it in more values than the bound (then the input does not take this way).
+fn first_row_background(first: &[f32]) -> Option<f32> {
+    let c = majority(first).filter(|c| c.is_finite()).unwrap_or(0.0);
+    (first.iter().filter(|&&x| x != c).count() <= max_nonzeros(1, first.len())).then(|| c)
+}
+
+/// Whether an input whose first row is `first` may take this way (the rest decides).
+pub fn may_take(first: &[f32]) -> bool {
+    ENABLED.load(Relaxed) && !first.is_empty() && first_row_background(first).is_some()
+}
+
 /// The value more than half of `x` holds, if one does (Boyer and Moore's vote, then a count;
 /// −0 counts as 0).
 fn majority(x: &[f32]) -> Option<f32> {
@@ -396,10 +433,8 @@ impl Job<'_> {
                 }
             }
         }
-        if self.a.background != 0.0 {
-            for (v, &sum) in sums.iter().enumerate().take(vectors) {
-                store(self.sums.add(j0 + 4 * v), sum);
-            }
+        for (v, &sum) in sums.iter().enumerate().take(vectors) {
+            store(self.sums.add(j0 + 4 * v), sum);
         }
     }
 }
