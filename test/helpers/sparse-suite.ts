@@ -180,8 +180,11 @@ export function sparseSuite(threads: number): void {
           const k = transpose ? rows : cols;
           const a = transpose ? { data: X, rs: 1, cs: cols } : { data: X, rs: cols, cs: 1 };
           const dense = gemm(transpose ? cols : rows, n, k, a, { data: B, rs: n, cs: 1 }, 'kernel');
+          const forks = e().mlp_test_forks();
           const sparse = way(true, () => sparseGemm(X, rows, cols, B, n, transpose));
           expect(sparse.products).toBe(2);
+          // On two threads each product really splits (one fork each).
+          expect(e().mlp_test_forks() - forks).toBe(threads > 1 ? 2 : 0);
           if (standardised) expect(worstRatio(sparse.out, dense, 1e-5, 1e-4)).toBeLessThan(1);
           else expect(sameBits(sparse.out, dense)).toBe(true);
         });

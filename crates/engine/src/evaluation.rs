@@ -59,7 +59,7 @@ pub struct Lane {
     /// product that way (`rows` = its row count; else 0; see `sparse`).
     pub sparse: Sparse,
     /// Scratch of the first layer's sparse product (`sparse::scratch_len`).
-    pub shift: Vec<f32>,
+    pub sparse_scratch: Vec<f32>,
 }
 
 impl Lane {
@@ -81,7 +81,7 @@ impl Lane {
         self.reserve_rows(sizes, rows)?;
         self.sparse.reserve(rows, sizes[0])?;
         let scratch = sparse::scratch_len(rows, sizes[1], sizes[0]).ok_or_else(|| Error::oom("sparse product scratch", usize::MAX))?;
-        ensure_len(&mut self.shift, scratch, "sparse product scratch")?;
+        ensure_len(&mut self.sparse_scratch, scratch, "sparse product scratch")?;
         let oom = || Error::oom("packed matrix panels", usize::MAX);
         for pair in sizes.windows(2) {
             let (k, n) = (pair[0], pair[1]);
@@ -252,7 +252,7 @@ impl Model<'_> {
             let b = &self.params[layer.w..];
             if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
                 let prepared = packed.and_then(|p| p.sparse(0));
-                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, prepared, &mut lane.shift, out, layer.fan_out, Epilogue::BiasAct { bias, act })?;
+                sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, prepared, &mut lane.sparse_scratch, out, layer.fan_out, Epilogue::BiasAct { bias, act })?;
                 continue;
             }
             if eval && strassen::applies(n, layer.fan_out, layer.fan_in) {

@@ -73,7 +73,7 @@ struct Workspace {
     /// The transpose of the compressed input, for the first layer's weight gradient, and the
     /// column sums of its dZ when the input's background is not 0.
     sparse_t: Sparse,
-    shift: Vec<f32>,
+    sparse_scratch: Vec<f32>,
 }
 
 pub struct Network {
@@ -278,7 +278,7 @@ impl Network {
             let compressed = &self.ws.lane.sparse;
             if l == 0 && compressed.rows == n && sparse::b_fits(&cur[..], n, layer.fan_out, layer.fan_out) {
                 self.ws.sparse_t.transpose_of(compressed)?;
-                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, None, &mut self.ws.shift, gw, layer.fan_out, epi)?;
+                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, None, &mut self.ws.sparse_scratch, gw, layer.fan_out, epi)?;
             } else {
             let weight_grad = Product {
                 m: layer.fan_in,

@@ -22,7 +22,8 @@
 //! Why 6 vectors: TurboFan loads all of a step's B values before its arithmetic (see
 //! `gemm`), so 6 accumulators + 6 B vectors + the broadcast A value take 13 of the 15 usable
 //! xmm registers. The 6 add chains are what 2 add pipes with 3 cycles of latency need. Tiles
-//! of 4 vectors ran as fast, of 8 (which spill) 10-18% slower (2-core EPYC, 2026-12-04).
+//! of 4 vectors ran as fast, of 8 (17 live values for 15 registers) 10-18% slower (2-core
+//! EPYC, 2026-12-04).
 //!
 //! Threads: a product first forms B's column sums (and copies B's tiles to be contiguous, see
 //! `packs`) tile by tile, claimed by the threads, then computes units of C (a tile of columns
@@ -100,8 +101,8 @@ impl Sparse {
         }
         assert!(a.len() >= rows * cols, "sparse input too short");
         self.reserve(rows, cols)?;
-        // A first row past the bound turns a dense input away before a third of it is
-        // compressed for nothing (0.3-0.7% of a training step or an evaluation chunk).
+        // A first row past the bound turns a dense input away at once, rather than after a
+        // third of it has been compressed for nothing.
         let c = match first_row_background(&a[..cols]) {
             Some(c) => c,
             None => return Ok(false),
@@ -205,19 +206,28 @@ pub fn b_fits(b: &[f32], k: usize, n: usize, ldb: usize) -> bool {
 /// Floats of `product`'s scratch for A (m x k) · B (k x n): B's column sums and, when it
 /// packs B (see `packs`), B's tiles.
 pub fn scratch_len(m: usize, n: usize, k: usize) -> Option<usize> {
-    let sums = ((n + 3) & !3) + 16;
-    if !packs(m, k) {
-        return Some(sums);
+    if packs(m, k) {
+        prepared_len(n, k)
+    } else {
+        Some(sums_len(n))
     }
-    let tiles = (n + 4 * TILE - 1) / (4 * TILE);
-    tiles.checked_mul(k)?.checked_mul(4 * TILE)?.checked_add(sums)
 }
 
-/// Floats of B (k x n) prepared once for many products (`prepare_b`): its column sums and
+/// Floats of B (k x n) prepared once for many products (`prepare_b`): its column sums, then
 /// its tiles.
 pub fn prepared_len(n: usize, k: usize) -> Option<usize> {
-    let tiles = (n + 4 * TILE - 1) / (4 * TILE);
-    tiles.checked_mul(k)?.checked_mul(4 * TILE)?.checked_add(((n + 3) & !3) + 16)
+    tiles_of(n).checked_mul(k)?.checked_mul(4 * TILE)?.checked_add(sums_len(n))
+}
+
+/// Floats before the tiles in a scratch or a prepared B: the column sums, whole vectors, and
+/// room to spare.
+fn sums_len(n: usize) -> usize {
+    ((n + 3) & !3) + 16
+}
+
+/// Tiles of `TILE` vectors across n columns.
+fn tiles_of(n: usize) -> usize {
+    (n + 4 * TILE - 1) / (4 * TILE)
 }
 
 /// Fills `dst` (`prepared_len` floats) with what `product` forms of B (k x n, row stride
@@ -225,12 +235,10 @@ pub fn prepared_len(n: usize, k: usize) -> Option<usize> {
 /// weights): the same values, so the products are the same to the bit.
 pub fn prepare_b(b: &[f32], k: usize, n: usize, ldb: usize, dst: &mut [f32]) {
     assert!(b_fits(b, k, n, ldb) && prepared_len(n, k).map_or(false, |len| dst.len() >= len), "prepare_b: operand too small");
-    let none = Sparse { cols: k, ..Sparse::default() };
     let sums = dst.as_mut_ptr();
-    let job = Job { a: &none, n, b: b.as_ptr(), ldb, sums, packed: Some(unsafe { sums.add(((n + 3) & !3) + 16) }), c: core::ptr::null_mut(), ldc: n, epi: Epilogue::Store, parts: 1 };
-    for tile in 0..(n + 4 * TILE - 1) / (4 * TILE) {
+    for tile in 0..tiles_of(n) {
         // SAFETY: the assertion covers every read of B and every write of dst.
-        unsafe { job.prepare(tile) };
+        unsafe { prepare_tile(b.as_ptr(), ldb, k, n, tile, sums, Some(sums.add(sums_len(n)))) };
     }
 }
 
@@ -249,7 +257,8 @@ fn packs(m: usize, k: usize) -> bool {
 /// (units: a tile of columns by a part of the rows). `scratch` (grown to `scratch_len`)
 /// receives, tile by tile and split over the threads before any unit: B's column sums when
 /// the background c is not 0 (c times them is added to every row), and B's tiles when it
-/// `packs` them; unless `prepared` holds both already (`prepare_b`). Returns false when a `Descend` step gave a NaN or an infinity.
+/// `packs` them; unless `prepared` holds both already (`prepare_b`). Returns false when a
+/// `Descend` step gave a NaN or an infinity.
 #[allow(clippy::too_many_arguments)]
 pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, prepared: Option<&[f32]>, scratch: &mut Vec<f32>, c: &mut [f32], ldc: usize, epi: Epilogue) -> Result<bool> {
     let (m, k) = (a.rows, a.cols);
@@ -268,27 +277,27 @@ pub fn product(threads: usize, a: &Sparse, n: usize, b: &[f32], ldb: usize, prep
     PRODUCTS.fetch_add(1, Relaxed);
     let flops = a.nonzeros().saturating_mul(n).saturating_mul(2);
     let threads = if flops < PARALLEL_FLOPS.load(Relaxed) { 1 } else { parallel::clamp(threads) };
-    let tiles = (n + 4 * TILE - 1) / (4 * TILE);
+    let tiles = tiles_of(n);
     // On several threads, parts of the rows too, so that the units end close together.
     let parts = if threads == 1 { 1 } else { (m / 32).clamp(1, 8) };
     let units = tiles * parts;
     let threads = threads.min(units);
-    // Prepared B is only read (`prepare` never runs on it).
+    // Prepared B is only read (`prepare_tile` never runs on it).
     let sums = prepared.map_or(scratch.as_mut_ptr(), |p| p.as_ptr() as *mut f32);
-    let packed = (prepared.is_some() || packs(m, k)).then(|| unsafe { sums.add(((n + 3) & !3) + 16) });
+    let packed = (prepared.is_some() || packs(m, k)).then(|| unsafe { sums.add(sums_len(n)) });
     let job = Job { a, n, b: b.as_ptr(), ldb, sums, packed, c: c.as_mut_ptr(), ldc, epi, parts };
     // Column sums and packing first, a tile at a time (split over the threads: each is a pass
     // over all of B; on one thread the sums took 3% of a standardised-MNIST training step).
     let prepare = Claim::new(if prepared.is_some() || (a.background == 0.0 && packed.is_none()) { 0 } else { tiles });
     if threads == 1 {
-        prepare.each(|tile| unsafe { job.prepare(tile) });
+        prepare.each(|tile| unsafe { prepare_tile(job.b, job.ldb, k, n, tile, job.sums, job.packed) });
         return Ok(unsafe { job.units(0, units) });
     }
     let split = Split::new(units, threads);
     let mut finite = [true; MAX_THREADS];
     let finite_ptr = finite.as_mut_ptr() as usize;
     parallel::run(threads, &|t, _| {
-        prepare.each(|tile| unsafe { job.prepare(tile) });
+        prepare.each(|tile| unsafe { prepare_tile(job.b, job.ldb, k, n, tile, job.sums, job.packed) });
         prepare.wait_done();
         let mut ok = true;
         split.each(t, |u| ok &= unsafe { job.units(u, u + 1) });
@@ -305,7 +314,7 @@ struct Job<'a> {
     b: *const f32,
     ldb: usize,
     /// B's column sums, and B's tiles packed one after another (k rows of `4 * TILE` floats
-    /// each), written by `prepare` before any unit reads them.
+    /// each), written by `prepare_tile` before any unit reads them.
     sums: *mut f32,
     packed: Option<*mut f32>,
     c: *mut f32,
@@ -340,6 +349,15 @@ impl Job<'_> {
             }
         }
         crate::simd::hsum(probe) == 0.0
+    }
+
+    /// Where tile `tile` of B starts, and its row stride.
+    #[inline(always)]
+    unsafe fn tile_of_b(&self, tile: usize) -> (*const f32, usize) {
+        match self.packed {
+            Some(p) => (p.add(tile * self.a.cols * 4 * TILE), 4 * TILE),
+            None => (self.b.add(tile * 4 * TILE), self.ldb),
+        }
     }
 
     /// Applies the epilogue to a row's tile and stores it in C. Lanes past column n (read
@@ -403,38 +421,31 @@ fn majority(x: &[f32]) -> Option<f32> {
     (x.iter().filter(|&&v| v == pick).count() * 2 > x.len()).then(|| pick)
 }
 
-impl Job<'_> {
-    /// Where tile `tile` of B starts, and its row stride.
-    #[inline(always)]
-    unsafe fn tile_of_b(&self, tile: usize) -> (*const f32, usize) {
-        match self.packed {
-            Some(p) => (p.add(tile * self.a.cols * 4 * TILE), 4 * TILE),
-            None => (self.b.add(tile * 4 * TILE), self.ldb),
-        }
-    }
-
-    /// Forms B's column sums over tile `tile`'s columns (when the background is not 0) and
-    /// packs the tile (when B is packed), whole vectors (up to 3 columns past n, read from
-    /// whatever follows in B).
-    unsafe fn prepare(&self, tile: usize) {
-        // Summed in registers and stored once: threads summing neighbouring tiles share the
-        // cache lines between them.
-        let j0 = tile * 4 * TILE;
-        let vectors = ((self.n - j0 + 3) / 4).min(TILE);
-        let mut sums = [splat(0.0); TILE];
-        let dst = self.packed.map(|p| p.add(tile * self.a.cols * 4 * TILE));
-        for q in 0..self.a.cols {
-            let row = self.b.add(q * self.ldb + j0);
-            for (v, sum) in sums.iter_mut().enumerate().take(vectors) {
-                let x = load(row.add(4 * v));
-                *sum = f32x4_add(*sum, x);
-                if let Some(d) = dst {
-                    store(d.add(q * 4 * TILE + 4 * v), x);
-                }
+/// Forms B's column sums over tile `tile`'s columns in `sums` and, when `packed` is given,
+/// copies the tile there (k rows of `4 * TILE` floats per tile), whole vectors (up to 3
+/// columns past n, read from whatever follows in B).
+///
+/// # Safety
+/// B must be as `b_fits` says; `sums` and `packed` must hold what `prepared_len` counts;
+/// threads must prepare different tiles.
+unsafe fn prepare_tile(b: *const f32, ldb: usize, k: usize, n: usize, tile: usize, sums: *mut f32, packed: Option<*mut f32>) {
+    // Summed in registers and stored once: threads summing neighbouring tiles share the
+    // cache lines between them.
+    let j0 = tile * 4 * TILE;
+    let vectors = ((n - j0 + 3) / 4).min(TILE);
+    let mut acc = [splat(0.0); TILE];
+    let dst = packed.map(|p| p.add(tile * k * 4 * TILE));
+    for q in 0..k {
+        let row = b.add(q * ldb + j0);
+        for (v, sum) in acc.iter_mut().enumerate().take(vectors) {
+            let x = load(row.add(4 * v));
+            *sum = f32x4_add(*sum, x);
+            if let Some(d) = dst {
+                store(d.add(q * 4 * TILE + 4 * v), x);
             }
         }
-        for (v, &sum) in sums.iter().enumerate().take(vectors) {
-            store(self.sums.add(j0 + 4 * v), sum);
-        }
+    }
+    for (v, &sum) in acc.iter().enumerate().take(vectors) {
+        store(sums.add(j0 + 4 * v), sum);
     }
 }
