@@ -183,8 +183,8 @@ export function sparseSuite(threads: number): void {
           const forks = e().mlp_test_forks();
           const sparse = way(true, () => sparseGemm(X, rows, cols, B, n, transpose));
           expect(sparse.products).toBe(2);
-          // On two threads each product really splits (one fork each).
-          expect(e().mlp_test_forks() - forks).toBe(threads > 1 ? 2 : 0);
+          // On two threads each compression and each product really split (one fork each).
+          expect(e().mlp_test_forks() - forks).toBe(threads > 1 ? 4 : 0);
           if (standardised) expect(worstRatio(sparse.out, dense, 1e-5, 1e-4)).toBeLessThan(1);
           else expect(sameBits(sparse.out, dense)).toBe(true);
         });
@@ -259,12 +259,15 @@ export function sparseSuite(threads: number): void {
     it('up to a third of the inputs nonzero takes the sparse way, more does not, nor a first row past a third', () => {
       // 4 rows of 8: the bound is 10 nonzeros, 2 in the first row (which is checked first).
       const net = new FeedForwardNeuralNets({ inputs: 8, outputs: 3, hiddenLayers: [5], seed: 1, threads });
-      // `first` nonzeros at the start of the first row, then `rest` from the second row on.
-      const x = (first: number, rest: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < first || (i >= 8 && i < 8 + rest) ? 0.5 + i / 64 : 0)));
-      for (const [first, rest, taken] of [[2, 8, 1], [2, 9, 0], [0, 10, 1], [0, 11, 0], [0, 0, 1], [3, 0, 0], [8, 24, 0]] as const) {
-        const sparse = way(true, () => net.evaluate(x(first, rest)).data as Float32Array);
-        const dense = way(false, () => net.evaluate(x(first, rest)).data as Float32Array);
-        expect(sparse.products, `${first} + ${rest} nonzeros`).toBe(taken);
+      // `first` nonzeros at the start of the first row, then `rest` from row `from` on. On two
+      // threads rows 0-1 and 2-3 are compressed apart: from row 2, all of them in the second
+      // part, which stops early when it alone holds more than the bound.
+      const x = (first: number, rest: number, from: number) => new Matrix(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i < first || (i >= 8 * from && i < 8 * from + rest) ? 0.5 + i / 64 : 0)));
+      const cases = [[2, 8, 1, 1], [2, 9, 0, 1], [0, 10, 1, 1], [0, 11, 0, 1], [0, 10, 1, 2], [0, 11, 0, 2], [2, 8, 1, 2], [2, 9, 0, 2], [0, 0, 1, 1], [3, 0, 0, 1], [8, 24, 0, 1]] as const;
+      for (const [first, rest, taken, from] of cases) {
+        const sparse = way(true, () => net.evaluate(x(first, rest, from)).data as Float32Array);
+        const dense = way(false, () => net.evaluate(x(first, rest, from)).data as Float32Array);
+        expect(sparse.products, `${first} + ${rest} nonzeros from row ${from}`).toBe(taken);
         expect(sameBits(sparse.out, dense.out)).toBe(true);
       }
       net.dispose();

@@ -884,15 +884,10 @@ pub extern "C" fn mlp_test_sparse_gemm(threads: usize, rows: usize, cols: usize,
         let c = slice_mut(c, m.checked_mul(n).ok_or_else(|| Error::shape("C size overflows"))?, "C")?;
         let (mut compressed, mut transposed, mut scratch) = (crate::sparse::Sparse::default(), crate::sparse::Sparse::default(), Vec::new());
         for _ in 0..repeats.max(1) {
-            if !compressed.compress(x, rows, cols)? {
+            if !compressed.compress(threads, x, rows, cols, (transpose != 0).then(|| &mut transposed))? {
                 return Err(Error::invalid("X is too dense for the sparse way"));
             }
-            let a = if transpose != 0 {
-                transposed.transpose_of(&compressed)?;
-                &transposed
-            } else {
-                &compressed
-            };
+            let a = if transpose != 0 { &transposed } else { &compressed };
             crate::sparse::product(threads, a, n, b, n, None, &mut scratch, c, n, Epilogue::Store)?;
         }
         Ok(())

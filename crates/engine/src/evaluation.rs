@@ -58,6 +58,9 @@ pub struct Lane {
     /// The input as the last forward pass compressed it, when it took the first layer's
     /// product that way (`rows` = its row count; else 0; see `sparse`).
     pub sparse: Sparse,
+    /// Its transpose, when a training pass compressed it (for the first layer's weight
+    /// gradient).
+    pub sparse_t: Sparse,
     /// Scratch of the first layer's sparse product (`sparse::scratch_len`).
     pub sparse_scratch: Vec<f32>,
 }
@@ -237,6 +240,7 @@ impl Model<'_> {
     pub fn forward(&self, lane: &mut Lane, threads: usize, x: &[f32], n: usize, eval: bool) -> Result<()> {
         let last = self.layers.len() - 1;
         lane.sparse.rows = 0;
+        lane.sparse_t.rows = 0;
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = lane.acts.split_at_mut(l);
             let input: &[f32] = if l == 0 { x } else { &before[l - 1][..n * layer.fan_in] };
@@ -250,7 +254,8 @@ impl Model<'_> {
             // bits (see `sparse`; Strassen's way rounds differently); a standardised one its
             // background.
             let b = &self.params[layer.w..];
-            if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(input, n, layer.fan_in)? {
+            let transposed = if eval { None } else { Some(&mut lane.sparse_t) };
+            if l == 0 && sparse::b_fits(b, layer.fan_in, layer.fan_out, layer.fan_out) && lane.sparse.compress(threads, input, n, layer.fan_in, transposed)? {
                 let prepared = packed.and_then(|p| p.sparse(0));
                 sparse::product(threads, &lane.sparse, layer.fan_out, b, layer.fan_out, prepared, &mut lane.sparse_scratch, out, layer.fan_out, Epilogue::BiasAct { bias, act })?;
                 continue;

@@ -28,7 +28,7 @@ use crate::loss::{fused_softmax_ce, output_gradient, LossKind, Regularization};
 use crate::optim::{adam, gradient_descent, Hyper, Moments, MomentsOut, OptimizerKind};
 use crate::parallel;
 use crate::rng::Rng;
-use crate::sparse::{self, Sparse};
+use crate::sparse;
 use crate::simd::{all_finite, copy_floats, flush_below, map_inplace, splat, zip_inplace, TINY};
 
 #[derive(Clone, Debug)]
@@ -70,9 +70,8 @@ struct Workspace {
     yb: Vec<f32>,
     /// Buffers of evaluation's other threads.
     eval: evaluation::Space,
-    /// The transpose of the compressed input, for the first layer's weight gradient, and the
-    /// column sums of its dZ when the input's background is not 0.
-    sparse_t: Sparse,
+    /// The first layer's sparse weight gradient's scratch: the column sums of its dZ when
+    /// the input's background is not 0.
     sparse_scratch: Vec<f32>,
 }
 
@@ -275,10 +274,9 @@ impl Network {
             // compressed it (see `sparse`), which changes no bit of the result (a
             // standardised one, less its background: rounded differently).
             let pack = &mut self.ws.lane.pack;
-            let compressed = &self.ws.lane.sparse;
-            if l == 0 && compressed.rows == n && sparse::b_fits(&cur[..], n, layer.fan_out, layer.fan_out) {
-                self.ws.sparse_t.transpose_of(compressed)?;
-                finite &= sparse::product(threads, &self.ws.sparse_t, layer.fan_out, &cur[..], layer.fan_out, None, &mut self.ws.sparse_scratch, gw, layer.fan_out, epi)?;
+            let transposed = &self.ws.lane.sparse_t;
+            if l == 0 && transposed.rows == layer.fan_in && transposed.cols == n && sparse::b_fits(&cur[..], n, layer.fan_out, layer.fan_out) {
+                finite &= sparse::product(threads, transposed, layer.fan_out, &cur[..], layer.fan_out, None, &mut self.ws.sparse_scratch, gw, layer.fan_out, epi)?;
             } else {
             let weight_grad = Product {
                 m: layer.fan_in,
