@@ -85,6 +85,7 @@ pub struct Sparse {
 /// Counts of different parts lie this many columns apart at least (a cache line).
 const COUNTS_ALIGN: usize = 16;
 
+/// `cols` rounded up to `COUNTS_ALIGN`.
 fn counts_stride(cols: usize) -> usize {
     (cols + COUNTS_ALIGN - 1) / COUNTS_ALIGN * COUNTS_ALIGN
 }
@@ -99,10 +100,10 @@ fn row_part(rows: usize, parts: usize, p: usize) -> (usize, usize) {
     (rows * p / parts, rows * (p + 1) / parts)
 }
 
-/// Columns of part p of `parts`: boundaries on 16 columns (a cache line of `ends`), so that
-/// parts on different threads write no line in common.
+/// Columns of part p of `parts`: boundaries on `COUNTS_ALIGN` columns (a cache line of
+/// `ends`), so that parts on different threads write no line in common.
 fn col_part(cols: usize, parts: usize, p: usize) -> (usize, usize) {
-    let edge = |p: usize| if p == parts { cols } else { ((cols * p / parts + 15) & !15).min(cols) };
+    let edge = |p: usize| if p == parts { cols } else { counts_stride(cols * p / parts).min(cols) };
     (edge(p), edge(p + 1))
 }
 
