@@ -19,6 +19,9 @@ export interface OursResult {
   inferenceResident: Summary;
   /** This count's rate ÷ the first count's (one thread) in the same turn, turn by turn. */
   trainVsFirst: Summary;
+  /** The training ratios themselves, in turn order: a slow spell of the host shows as a run
+   *  of low ones. */
+  trainVsFirstByTurn: number[];
   inferenceVsFirst: Summary;
   inferenceResidentVsFirst: Summary;
 }
@@ -162,7 +165,8 @@ export async function benchOurs(opts: { quick: boolean; threads: number[]; ceili
   }
   samplers.forEach((s) => s.dispose());
   // Against the first thread count on the same data.
-  const vsFirst = (rates: number[][], i: number) => summarize(rates[i].map((v, r) => v / rates[i < counts ? 0 : counts][r]));
+  const ratios = (rates: number[][], i: number) => rates[i].map((v, r) => v / rates[i < counts ? 0 : counts][r]);
+  const vsFirst = (rates: number[][], i: number) => summarize(ratios(rates, i));
   const shareOfPeak = (rates: number[], flopsPerSample: number) => summarize(rates.map((v, r) => (v * flopsPerSample) / (peak[r] * 1e9)));
   const results = samplers.map((s, i) => ({
     threads: s.threads,
@@ -170,6 +174,7 @@ export async function benchOurs(opts: { quick: boolean; threads: number[]; ceili
     inference: summarize(infer[i]),
     inferenceResident: summarize(inferResident[i]),
     trainVsFirst: vsFirst(train, i),
+    trainVsFirstByTurn: ratios(train, i),
     inferenceVsFirst: vsFirst(infer, i),
     inferenceResidentVsFirst: vsFirst(inferResident, i),
   }));

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, inferenceFlopsDone, strassenMinHalf } from './ours.js';
+import { benchOurs, benchKernels, benchBaseline, trainFlopsPerSample, inferenceFlopsPerSample, inferenceFlopsDone, strassenMinHalf, type OursResult } from './ours.js';
 import { benchTfjs } from './peers/tfjs.js';
 import { benchPaired } from './paired.js';
 import { benchTorch } from './peers/python.js';
@@ -54,6 +54,7 @@ const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(1)}x`
 const turns = (r: Summary) => `${r.median.toFixed(1)}x (${r.min.toFixed(1)}–${r.max.toFixed(1)})`;
 const times = (r: Summary) => `${r.median.toFixed(1)}x`;
 // Thread speed-ups sit near their target (1.8x), so they get two decimals.
+const byTurn = (r: OursResult) => r.trainVsFirstByTurn.map((x) => x.toFixed(2)).join(' ');
 const turns2 = (r: Summary) => `${r.median.toFixed(2)}x (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
 const inverse = (r: Summary) => `${(1 / r.median).toFixed(1)}x`;
 
@@ -88,6 +89,7 @@ const speedup = [
   ['mlp-wasm 1 thread on MNIST images vs TF.js wasm manual step (in turns)', turns(onMnist.ratios.step)],
   ['mlp-wasm 1 thread on MNIST images vs TF.js wasm model.fit (in turns)', turns(onMnist.ratios.fit)],
   [`mlp-wasm ${all.threads} threads vs 1 thread on MNIST images (training, in turns)`, turns2(allMnist.trainVsFirst)],
+  [`the same, turn by turn (synthetic data; MNIST images)`, `${byTurn(all)}; ${byTurn(allMnist)}`],
   ['mlp-wasm inference on MNIST images vs TF.js wasm, input resident (in turns)', turns(onMnist.ratios.inference)],
   ['mlp-wasm inference on MNIST images vs TF.js wasm, input copied in per call (in turns)', turns(onMnist.ratios.inferenceCopied)],
   [`mlp-wasm 1-thread training as a share of the SIMD128 ceiling (${(trainFlopsPerSample() / 1e6).toFixed(2)} MFLOP/sample; ceiling sampled in each turn)`, percents(inTurns.trainShare)],
