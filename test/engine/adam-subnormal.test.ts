@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets } from '../../ts/index.js';
 import { getEngine } from '../../ts/wasm/load.js';
+import { sameBits } from '../helpers/engine.js';
 
 const f = Math.fround;
 const MIN_NORMAL = 2 ** -126;
@@ -46,9 +47,6 @@ function expected(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32A
   return { ...out, limits: { gMin, mMin, vMin } };
 }
 
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
-}
 
 describe('Adam and subnormal numbers', () => {
   it('flushes subnormal-making gradients and moments to 0 and is otherwise the plain update, bit for bit', () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, FeedForwardNeuralNets, Dataset, Matrix, ReLU, Tanh, Linear, CrossEntropyLoss, SquaredErrorLoss, DivergenceError } from '../../ts/index.js';
 import { getEngine, threadCount } from '../../ts/wasm/load.js';
 import { checkTorchCase, torchCases } from '../helpers/torch-fixtures.js';
-import { blocking, engineLossAndGradients, gemm, packedALength, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, worstRatio, type RefConfig } from '../helpers/engine.js';
+import { blocking, engineLossAndGradients, gemm, packedALength, layerLayouts, randomArray, referenceLossAndGradients, referenceProblem, rng, sameBits, worstRatio, type RefConfig } from '../helpers/engine.js';
 
 beforeAll(async () => {
   await init({ threads: 2 });
@@ -25,12 +25,6 @@ function splitting<T>(f: () => T): T {
   return out;
 }
 
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  return x.every((v, i) => v === y[i]);
-}
 
 describe('the pool', () => {
   it('runs two threads, each instance on a stack of its own', () => {
