@@ -59,11 +59,12 @@ export async function benchPaired(opts: { quick: boolean; ceilingChains: number 
     ours.dispose();
     mnist.dispose();
   }
+  const mnistTurns = onMnist.summary();
   return {
     tfjs: result,
     ...seen.summary(),
     tfjsInferenceShare: summarize(tfShare),
-    mnist: { ...onMnist.summary().ours, ratios: onMnist.summary().ratios },
+    mnist: { ...mnistTurns.ours, ratios: mnistTurns.ratios },
   };
 }
 
