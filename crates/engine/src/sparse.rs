@@ -566,8 +566,11 @@ unsafe fn row_tile<const V: usize>(index: &[u32], values: &[f32], b: *const f32,
 /// The background of an input whose first row is `first`, unless that row alone differs
 /// from it in more values than the bound (then the input does not take this way).
 fn first_row_background(first: &[f32]) -> Option<f32> {
-    let c = majority(first).filter(|c| c.is_finite()).unwrap_or(0.0);
-    (first.iter().filter(|&&x| x != c).count() <= max_nonzeros(1, first.len())).then(|| c)
+    let (c, others) = match majority(first) {
+        Some((c, count)) if c.is_finite() => (c, first.len() - count),
+        _ => (0.0, first.iter().filter(|&&x| x != 0.0).count()),
+    };
+    (others <= max_nonzeros(1, first.len())).then(|| c)
 }
 
 /// Whether an input whose first row is `first` may take this way (the rest decides).
@@ -575,9 +578,9 @@ pub fn may_take(first: &[f32]) -> bool {
     ENABLED.load(Relaxed) && !first.is_empty() && first_row_background(first).is_some()
 }
 
-/// The value more than half of `x` holds, if one does (Boyer and Moore's vote, then a count;
-/// −0 counts as 0).
-fn majority(x: &[f32]) -> Option<f32> {
+/// The value more than half of `x` holds and how many hold it, if one does (Boyer and
+/// Moore's vote, then a count; −0 counts as 0).
+fn majority(x: &[f32]) -> Option<(f32, usize)> {
     let (mut pick, mut lead) = (0.0f32, 0usize);
     for &v in x {
         if lead == 0 {
@@ -585,7 +588,8 @@ fn majority(x: &[f32]) -> Option<f32> {
         }
         lead = if v == pick { lead + 1 } else { lead - 1 };
     }
-    (x.iter().filter(|&&v| v == pick).count() * 2 > x.len()).then(|| pick)
+    let count = x.iter().filter(|&&v| v == pick).count();
+    (count * 2 > x.len()).then(|| (pick, count))
 }
 
 /// Forms B's column sums over tile `tile`'s columns in `sums` and, when `packed` is given,
