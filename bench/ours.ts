@@ -250,8 +250,7 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
         const bb = s.copyIn(new Float32Array(blen).map((_, i) => Math.cos(i)));
         const c = s.allocOf(Float32Array, m * n);
         const call = (threads: number, times = repeats) => engine.check(engine.exports.mlp_test_gemm(threads, m, n, k, a, alen, ars, acs, bb, blen, brs, bcs, c, n, 0, times), 'gemm');
-        // Warm up until V8 has tiered the module up to optimised code (in the workers too).
-        for (let w = 0; w < 5; w++) [1, pool].forEach((t) => call(t));
+        warmUp(call, pool, opts.quick);
         return gflopsInTurns(call, pool, 2 * m * n * k * repeats, opts.quick);
       });
       out.push({ name, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples), gflopsAll: summarize(samplesAll), threads: pool });
@@ -259,6 +258,16 @@ export async function benchKernels(opts: { quick: boolean }): Promise<KernelResu
   }
   out.push(...(await sparseKernels(opts)));
   return out;
+}
+
+/** Untimed calls on one thread and on `pool` for a while, not a number of times: V8 runs a
+ *  wasm function as baseline code until it has run hot for a while, then swaps in optimised
+ *  code from a background compile. Five calls of each (about 10 ms) had left the first
+ *  product measured, forward X·W1, at 7.3 GFLOP/s in every turn against 56 once warm (2-core
+ *  EPYC, 2026-12-05). */
+function warmUp(call: (threads: number) => void, pool: number, quick: boolean): void {
+  const until = performance.now() + (quick ? 100 : 300);
+  for (let round = 0; round < 5 || performance.now() < until; round++) [1, pool].forEach((t) => call(t));
 }
 
 /** GFLOP/s of `call(threads)` (doing `flops`) on one thread and on `pool`, taking turns call
@@ -312,9 +321,7 @@ async function sparseKernels(opts: { quick: boolean }): Promise<KernelResult[]> 
       const bp = s.copyIn(new Float32Array(bLen).map((_, i) => Math.cos(i)));
       const c = s.allocOf(Float32Array, m * n);
       const call = (threads: number, times = repeats) => engine.check(engine.exports.mlp_test_sparse_gemm(threads, b, d, n, xp, bp, bLen, c, transpose, times), 'sparse gemm');
-      // Warm up for longer than the dense products: these functions run nowhere else before
-      // this, and V8 tiers a wasm function up to optimised code only after it has run a while.
-      for (let w = 0; w < 5; w++) [1, pool].forEach((t) => call(t, 20));
+      warmUp(call, pool, opts.quick);
       return gflopsInTurns(call, pool, flops * repeats, opts.quick);
     });
     out.push({ name: `${name}: ${((100 * differing) / x.length).toFixed(0)}% of X not the background, at the flops done`, shape: `${m}x${k} · ${k}x${n}`, gflops: summarize(samples), gflopsAll: summarize(samplesAll), threads: pool });
