@@ -13,6 +13,7 @@ import { ceilingSampler } from '../../bench/ceiling/measure.js';
 import { inferenceFlopsDone, inferenceFlopsPerSample, strassenMinHalf, trainFlopsPerSample } from '../../bench/ours.js';
 import { median, summarize, toRate } from '../../bench/lib/stats.js';
 import { formatNumber } from '../../bench/lib/table.js';
+import { parseCpuTimes, stolenShare } from '../../bench/lib/host.js';
 
 describe('flop counts', () => {
   it('inference counts one multiply and one add per weight', () => {
@@ -23,6 +24,20 @@ describe('flop counts', () => {
     // forward + weight gradient for layer 1; forward + weight gradient + dZ·Wᵀ above it
     expect(trainFlopsPerSample([784, 500, 250, 100, 10])).toBe(2 * (2 * 784 * 500 + 3 * (500 * 250 + 250 * 100 + 100 * 10)));
     expect(trainFlopsPerSample([3, 2])).toBe(2 * inferenceFlopsPerSample([3, 2]));
+  });
+});
+
+describe('host contention', () => {
+  const stat = (steal: number, idle: number) => `cpu  100 5 20 ${idle} 3 0 2 ${steal} 7 0\ncpu0 50 2 10 ${idle / 2} 1 0 1 ${steal / 2} 3 0\nintr 1 2 3\n`;
+  it('reads the aggregate line of /proc/stat, leaving out guest time (already in user)', () => {
+    expect(parseCpuTimes(stat(10, 800))).toEqual({ total: 100 + 5 + 20 + 800 + 3 + 0 + 2 + 10, steal: 10 });
+    expect(parseCpuTimes('cpu0 1 2 3 4 5 6 7 8\n')).toBeNull();
+    expect(parseCpuTimes('cpu  1 2 x 4 5 6 7 8\n')).toBeNull();
+  });
+  it('the stolen share is steal over all time between the readings', () => {
+    expect(stolenShare(parseCpuTimes(stat(10, 800)), parseCpuTimes(stat(30, 980)))).toBeCloseTo(20 / 200);
+    expect(stolenShare(null, parseCpuTimes(stat(30, 980)))).toBeNull();
+    expect(stolenShare(parseCpuTimes(stat(10, 800)), parseCpuTimes(stat(10, 800)))).toBeNull();
   });
 });
 
