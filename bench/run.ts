@@ -151,15 +151,15 @@ const text = [
 console.log(text);
 
 const stolen = stolenShare(cpuAtStart, cpuTimes());
-const stolenLine = stolen === null ? '' : ` CPU time stolen by the hypervisor during the run: ${(100 * stolen).toFixed(1)}% (/proc/stat).`;
-if (stolen !== null) log(`bench: CPU time stolen by the hypervisor during the run: ${(100 * stolen).toFixed(1)}%`);
+const stolenText = stolen === null ? '' : `CPU time stolen by the hypervisor during the run: ${(100 * stolen).toFixed(1)}%`;
+if (stolenText) log(`bench: ${stolenText}`);
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = new Date().toISOString();
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date, machine, quick, ceiling, ceilingInTurns: inTurns, kernels, ours, tfjs: { wasm: tfWasm, cpu: tfCpu }, inTurnsWithTfjs: { ours: paired.ours, ratios: paired.ratios, tfjsInferenceShare: paired.tfjsInferenceShare }, oursMnist, mnistInTurnsWithTfjs: onMnist, torch, baseline, memory, loadAverage: os.loadavg(), stolenShare: stolen }, null, 2) + '\n');
 const md = [
   '# Benchmark results',
   '',
-  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. This is a shared virtual machine whose speed drifts during a run (the ranges show how much); ours on one and on all threads are measured in turns, measure by measure (the order alternating), and so are ours on one thread and TensorFlow.js wasm (every ratio against TF.js wasm is the median of those turns' ratios), so a slow spell hits both sides of a ratio alike. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.${stolenLine}`,
+  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${date.slice(0, 10)}: ${machine}. One run, all engines in the same sitting; each figure is the median of several repeats with the min–max range. This is a shared virtual machine whose speed drifts during a run (the ranges show how much); ours on one and on all threads are measured in turns, measure by measure (the order alternating), and so are ours on one thread and TensorFlow.js wasm (every ratio against TF.js wasm is the median of those turns' ratios), so a slow spell hits both sides of a ratio alike. Load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.${stolenText && ` ${stolenText} (/proc/stat).`}`,
   '',
   'Network 784-500-250-100-10 (sigmoid hidden, softmax output, cross-entropy, float32), training with gradient descent at batch 64 on the same synthetic standardised data for every engine; inference at batch 1000, output read back, measured two ways: with the input resident in the engine (TF.js and PyTorch: a tensor made once; ours: a `Dataset` made once) and with the input copied in from a JS `Float32Array` on every call (TF.js: `tf.tensor2d` per call; ours: `evaluate` on a `Matrix`, which also checks the input is finite). The resident figures compare the engines\' arithmetic; the copied ones are what a caller with fresh data in JS pays. PyTorch has the resident figure only.',
   '',
